@@ -1,0 +1,70 @@
+"""The one flow: question -> understand -> retrieve -> appraise -> compose."""
+
+from __future__ import annotations
+
+import math
+
+from curbside.answer.appraise import appraise
+from curbside.answer.compose import Evidence, TopicMatcher, compose_article
+from curbside.answer.question import analyse_question, spelling_variants
+from curbside.library.search import search_passages
+from curbside.library.store import Library
+from curbside.models import Article, Audience, PassageHit, QuestionAnalysis
+from curbside.settings import Settings
+
+EXPANDED_DOCUMENTS = 12  # on-topic documents whose other passages join the evidence
+
+
+def topic_weights(
+    library: Library, analysis: QuestionAnalysis
+) -> tuple[dict[str, float], list[str]]:
+    """Each topic word's rarity in the library (IDF), and the words no passage contains.
+
+    A word the library lacks gets the highest weight, so nothing can cover the topic without it.
+    """
+    total = max(library.passage_count(), 1)
+    weights: dict[str, float] = {}
+    missing: list[str] = []
+    for term in analysis.topic_terms:
+        frequency = max(library.matching_passages(v) for v in spelling_variants(term))
+        if frequency == 0:
+            missing.append(term)
+        weights[term] = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+    return weights, missing
+
+
+def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Settings) -> Evidence:
+    hits = search_passages(library, analysis.query_terms, settings.retrieval.passages)
+    weights, missing = topic_weights(library, analysis)
+    matcher = TopicMatcher(weights)
+    # The best on-topic documents are read whole: a treatment paragraph rarely repeats every
+    # word of the question, yet belongs in the article.
+    on_topic_docs: list[str] = []
+    for hit in hits:
+        doc_id = hit.passage.doc_id
+        coverage = matcher.coverage(hit.title + " " + hit.passage.text)
+        if coverage >= settings.composer.topic_coverage and doc_id not in on_topic_docs:
+            on_topic_docs.append(doc_id)
+    seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
+    floor = min((h.score for h in hits), default=0.0)
+    for doc_id in on_topic_docs[:EXPANDED_DOCUMENTS]:
+        title = next(h.title for h in hits if h.passage.doc_id == doc_id)
+        for passage in library.passages(doc_id):
+            if (doc_id, passage.ordinal) not in seen:
+                seen.add((doc_id, passage.ordinal))
+                hits.append(PassageHit(passage=passage, title=title, lexical_score=0.0,
+                                       score=floor))
+    documents = library.get_many(h.passage.doc_id for h in hits)
+    appraisals = {doc_id: appraise(document) for doc_id, document in documents.items()}
+    appraised = [h.model_copy(update={"appraisal": appraisals[h.passage.doc_id]})
+                 for h in hits if h.passage.doc_id in appraisals]
+    return Evidence(analysis=analysis, hits=appraised, documents=documents,
+                    topic_weights=weights, missing_terms=missing)
+
+
+def answer_question(
+    library: Library, question: str, audience: Audience, settings: Settings
+) -> Article:
+    analysis = analyse_question(question, settings.max_question_chars)
+    evidence = gather_evidence(library, analysis, settings)
+    return compose_article(evidence, audience, settings.composer)

@@ -1,0 +1,494 @@
+"""The extractive composer: selects, orders and lightly trims sentences of retrieved passages
+into a clinical article. It writes no clinical content of its own; its only words are section
+titles, step labels and notes about what the library does and does not hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from curbside.answer import sections as plan
+from curbside.answer.appraise import LEVEL_WEIGHT
+from curbside.answer.question import FUNCTION_WORDS, spelling_variants
+from curbside.answer.sentences import quotable_sentences
+from curbside.answer.trace import is_traceable
+from curbside.models import (
+    Article,
+    ArticleSection,
+    Audience,
+    Block,
+    BulletsBlock,
+    Coverage,
+    Document,
+    EvidenceItem,
+    EvidenceLevel,
+    Intent,
+    PassageHit,
+    QuestionAnalysis,
+    Reference,
+    Statement,
+    Step,
+    StepsBlock,
+)
+from curbside.settings import ComposerSettings
+from curbside.text import fold, words
+
+COMPOSER_NAME = "extractive"
+
+DISCLAIMERS: dict[str, str] = {
+    "clinician": (
+        "For healthcare professionals. Every statement above is quoted from the source it cites; "
+        "Curbside adds no advice of its own. Read the cited sources, check current guidelines "
+        "and apply clinical judgement before acting on any of it."
+    ),
+    "patient": (
+        "General information quoted from the sources listed, not medical advice. Talk to a "
+        "doctor, nurse or pharmacist about your own situation. In an emergency, call your local "
+        "emergency number."
+    ),
+}
+
+_PRONOUN_START = re.compile(
+    r"^(?:this|these|those|such|they|it|its|he|she|their|both|the latter|the former|here|"
+    r"however|but|and|or|in contrast|similarly|likewise|in this)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
+_CONCLUSION_LABELS = {"CONCLUSIONS", "CONCLUSION", "INTERPRETATION", "SUMMARY",
+                      "IMPLICATIONS"}
+_RESULT_LABELS = {"RESULTS", "FINDINGS", "RESULT"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the compose stage is given: the analysed question, appraised hits best first,
+    their documents, and how rare each topic word is in the library (its IDF)."""
+
+    analysis: QuestionAnalysis
+    hits: Sequence[PassageHit]
+    documents: dict[str, Document]
+    topic_weights: dict[str, float]
+    missing_terms: Sequence[str] = ()  # topic words no passage of the library contains
+
+
+@dataclass
+class Candidate:
+    text: str
+    doc_ids: list[str]
+    hit: PassageHit
+    score: float
+    section: str
+    topical: float
+    words: frozenset[str] = field(default_factory=frozenset)
+
+
+def stem(word: str) -> str:
+    """Plural and simple inflection stripped, enough to match a topic word to its forms."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+class TopicMatcher:
+    """How much of the question's topic a piece of text covers, weighted by word rarity."""
+
+    def __init__(self, topic_weights: dict[str, float]):
+        self.weights = topic_weights
+        self.forms = {
+            term: {stem(v) for v in spelling_variants(term)} for term in topic_weights
+        }
+        self.total = sum(topic_weights.values())
+
+    def present(self, text: str) -> set[str]:
+        stems = {stem(w) for w in words(text)}
+        return {term for term, forms in self.forms.items() if forms & stems}
+
+    def coverage(self, text: str) -> float:
+        if not self.total:
+            return 0.0
+        return sum(self.weights[t] for t in self.present(text)) / self.total
+
+
+def topic_phrase(analysis: QuestionAnalysis) -> str:
+    """The words of the question that name its topic, as the question wrote them."""
+    terms = analysis.topic_terms
+    if not terms:
+        return analysis.question.rstrip("?")
+    spans = [(m.start(), m.end(), fold(m.group(0))) for m in
+             re.finditer(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*", analysis.question)]
+    positions = [i for i, (_, _, w) in enumerate(spans) if w in terms]
+    if positions and positions[-1] - positions[0] + 1 <= len(terms) + 1:
+        start, end = spans[positions[0]][0], spans[positions[-1]][1]
+        return analysis.question[start:end]
+    return " ".join(terms)
+
+
+def article_title(analysis: QuestionAnalysis, topic: str) -> str:
+    subject = topic[0].upper() + topic[1:] if topic else topic
+    lowered = topic[0].lower() + topic[1:] if topic and not topic[:2].isupper() else topic
+    templates = {
+        Intent.MANAGEMENT: f"Management of {lowered}",
+        Intent.DOSING: f"Dosing of {lowered}",
+        Intent.DIAGNOSIS: f"Diagnosis of {lowered}",
+        Intent.PROGNOSIS: f"Prognosis of {lowered}",
+        Intent.RISK: f"Risk factors for {lowered}",
+        Intent.ETIOLOGY: f"Causes of {lowered}",
+    }
+    return templates.get(analysis.intent, subject)
+
+
+def _sentence_score(
+    candidate_text: str,
+    hit: PassageHit,
+    top_score: float,
+    topical: float,
+    section: str,
+    evidence: Evidence,
+    audience: Audience,
+) -> float:
+    document = evidence.documents[hit.passage.doc_id]
+    level = hit.appraisal.level if hit.appraisal else EvidenceLevel.OTHER
+    relevance = hit.score / top_score if top_score > 0 else 0.0
+    score = 1.0 * topical + 0.6 * relevance + 0.35 * LEVEL_WEIGHT[level]
+    label = hit.passage.section.upper()
+    if label in _CONCLUSION_LABELS:
+        score += 0.25
+    elif label in _RESULT_LABELS:
+        score += 0.1
+    if section == plan.PRIMARY[evidence.analysis.intent]:
+        score += 0.3
+    if section == plan.OTHER:
+        score -= 0.3
+    if _NUMBER.search(candidate_text):
+        score += 0.05  # quantitative facts are what a clinician looks for
+    if _PRONOUN_START.match(candidate_text):
+        score -= 0.35  # it leans on a sentence the reader will not see
+    length = len(candidate_text.split())
+    if length > 40:
+        score -= 0.01 * (length - 40)
+    if document.year and document.year >= 2015:
+        score += 0.05
+    if audience == "clinician" and _SECOND_PERSON.search(candidate_text):
+        score -= 0.5  # advice addressed to patients reads wrongly in a clinician's article
+    if audience == "patient":
+        if level == EvidenceLevel.CONSUMER_HEALTH:
+            score += 0.35
+        score -= 0.01 * max(0, length - 20)
+    return score
+
+
+def _candidates(evidence: Evidence, matcher: TopicMatcher, audience: Audience) -> list[Candidate]:
+    top_score = max((h.score for h in evidence.hits), default=0.0)
+    found: list[Candidate] = []
+    for hit in evidence.hits:
+        if hit.appraisal and hit.appraisal.retracted:
+            continue
+        document = evidence.documents.get(hit.passage.doc_id)
+        if document is None:
+            continue
+        for text in quotable_sentences(hit.passage.text, hit.passage.section):
+            if not is_traceable(text, document):
+                continue  # defence in depth: never show a sentence its source does not hold
+            topical = matcher.coverage(text)
+            section = plan.classify_sentence(text, hit.passage.section)
+            score = _sentence_score(text, hit, top_score, topical, section, evidence, audience)
+            found.append(Candidate(
+                text=text, doc_ids=[document.id], hit=hit, score=score, section=section,
+                topical=topical, words=frozenset(words(text)),
+            ))
+    found.sort(key=lambda c: c.score, reverse=True)
+    return found
+
+
+def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
+    """One statement per claim: identical sentences from several sources merge their citations;
+    near-identical ones keep only the better-scored."""
+    kept: list[Candidate] = []
+    by_text: dict[str, Candidate] = {}
+    for candidate in candidates:
+        key = " ".join(words(candidate.text))
+        same = by_text.get(key)
+        if same is not None:
+            for doc_id in candidate.doc_ids:
+                if doc_id not in same.doc_ids:
+                    same.doc_ids.append(doc_id)
+            continue
+        if any(_jaccard(candidate.words, k.words) >= 0.7 for k in kept):
+            continue
+        by_text[key] = candidate
+        kept.append(candidate)
+    return kept
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class _Redundancy:
+    """Keeps an article from saying the same thing twice in other words. Words shared by much
+    of the evidence (the topic's name, its abbreviation) do not count as overlap."""
+
+    def __init__(self, pool: Sequence[Candidate], topic: Sequence[str], threshold: float = 0.4):
+        counts: dict[str, int] = {}
+        for candidate in pool:
+            for word in candidate.words:
+                counts[word] = counts.get(word, 0) + 1
+        common = max(3, int(0.6 * len(pool)))
+        self.ignored = {w for w, n in counts.items() if n >= common} | FUNCTION_WORDS | set(topic)
+        self.threshold = threshold
+        self.accepted: list[frozenset[str]] = []
+
+    def _content(self, candidate: Candidate) -> frozenset[str]:
+        return frozenset(stem(w) for w in candidate.words if w not in self.ignored)
+
+    def repeats(self, candidate: Candidate) -> bool:
+        content = self._content(candidate)
+        return any(_jaccard(content, seen) >= self.threshold for seen in self.accepted)
+
+    def accept(self, candidate: Candidate) -> None:
+        self.accepted.append(self._content(candidate))
+
+
+class _Citations:
+    """Reference numbers in order of first use."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def statement(self, candidate: Candidate) -> Statement:
+        cited = []
+        for doc_id in candidate.doc_ids:
+            if doc_id not in self.numbers:
+                self.numbers[doc_id] = len(self.numbers) + 1
+            cited.append(self.numbers[doc_id])
+        return Statement(text=candidate.text, citations=cited)
+
+
+def _reference(n: int, document: Document, kind: str) -> Reference:
+    url = document.url or (f"https://doi.org/{document.doi}" if document.doi else None)
+    return Reference(n=n, id=document.id, title=document.title, journal=document.journal,
+                     year=document.year, kind=kind, url=url)
+
+
+def _choose_bottom_line(
+    candidates: list[Candidate], intent: Intent, max_words: int
+) -> list[Candidate]:
+    primary = plan.PRIMARY[intent]
+    ranked = sorted(
+        (c for c in candidates if c.topical >= 0.5 and not _PRONOUN_START.match(c.text)),
+        key=lambda c: c.score + (0.3 if c.section in (primary, plan.OVERVIEW) else 0.0),
+        reverse=True,
+    )
+    chosen: list[Candidate] = []
+    used = 0
+    for candidate in ranked:
+        length = len(candidate.text.split())
+        if chosen and (used + length > max_words or len(chosen) >= 3):
+            continue
+        if not chosen and length > max_words:
+            continue
+        chosen.append(candidate)
+        used += length
+        if len(chosen) >= 2 and used > max_words * 0.6:
+            break
+    return chosen
+
+
+def _section_blocks(
+    key: str, chosen: list[Candidate], audience: Audience, citations: _Citations
+) -> list[Block]:
+    if key != plan.MANAGEMENT:
+        return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
+    by_step: dict[str, list[Candidate]] = {}
+    for candidate in chosen:
+        by_step.setdefault(plan.classify_step(candidate.text), []).append(candidate)
+    if len(by_step) < 2:
+        return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
+    steps = [
+        Step(label=plan.STEP_LABELS[audience][name],
+             items=[citations.statement(c) for c in by_step[name]])
+        for name in plan.STEP_ORDER if name in by_step
+    ]
+    return [StepsBlock(steps=steps)]
+
+
+def compose_article(
+    evidence: Evidence, audience: Audience, settings: ComposerSettings | None = None
+) -> Article:
+    settings = settings or ComposerSettings()
+    analysis = evidence.analysis
+    matcher = TopicMatcher(evidence.topic_weights)
+    topic = topic_phrase(analysis)
+    on_topic = [
+        h for h in evidence.hits
+        if matcher.coverage(h.title + " " + h.passage.text) >= settings.topic_coverage
+    ]
+    missing_terms = list(evidence.missing_terms)
+    on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in on_topic))
+    if not on_topic or not analysis.topic_terms:
+        return _insufficient_article(evidence, audience, matcher, topic, missing_terms)
+
+    focused = Evidence(analysis, on_topic, evidence.documents, evidence.topic_weights,
+                       missing_terms)
+    candidates = _merge_duplicates(_candidates(focused, matcher, audience))
+    citations = _Citations()
+    bottom = _choose_bottom_line(candidates, analysis.intent, settings.bottom_line_words)
+    bottom_line = [citations.statement(c) for c in bottom]
+    remaining = [c for c in candidates if c not in bottom]
+
+    article_sections: list[ArticleSection] = []
+    present: list[str] = []
+    redundancy = _Redundancy(candidates, analysis.topic_terms)
+    for c in bottom:
+        redundancy.accept(c)
+    for key in plan.PLANS[analysis.intent]:
+        limit = settings.items_per_section
+        if key == plan.PRIMARY[analysis.intent] and key != plan.OVERVIEW:
+            limit += 3
+        if key == plan.OTHER:
+            limit = 3
+        chosen: list[Candidate] = []
+        for c in remaining:
+            # Sentences from on-topic documents that do not name the topic must earn their place.
+            if c.section != key or not (c.topical > 0 or c.score > 0.9):
+                continue
+            if redundancy.repeats(c):
+                continue
+            redundancy.accept(c)
+            chosen.append(c)
+            if len(chosen) >= limit:
+                break
+        if not chosen:
+            continue
+        present.append(key)
+        article_sections.append(ArticleSection(
+            key=key,
+            title=plan.section_title(key, audience),
+            blocks=_section_blocks(key, chosen, audience, citations),
+        ))
+
+    notes = []
+    if len(on_topic_docs) < 3:
+        notes.append(
+            f"Only {len(on_topic_docs)} document{'s' if len(on_topic_docs) != 1 else ''} in "
+            f"the library address{'es' if len(on_topic_docs) == 1 else ''} {topic}; this "
+            "article is limited to what they report."
+        )
+    absent = [plan.section_title(k, audience).lower() for k in plan.EXPECTED[analysis.intent]
+              if k not in present]
+    if absent:
+        notes.append("The library holds no evidence on " + "; ".join(absent) + " for "
+                     f"{topic}; nothing is said about {'it' if len(absent) == 1 else 'them'}.")
+    coverage = Coverage(
+        searched_terms=analysis.query_terms,
+        on_topic_documents=len(on_topic_docs),
+        missing_terms=missing_terms,
+        note=" ".join(notes),
+    )
+    return _assemble(evidence, audience, analysis, article_title(analysis, topic), bottom_line,
+                     article_sections, citations, coverage, insufficient=False)
+
+
+def _insufficient_article(
+    evidence: Evidence,
+    audience: Audience,
+    matcher: TopicMatcher,
+    topic: str,
+    missing_terms: list[str],
+) -> Article:
+    """An honest answer when nothing in the library is about the topic: what was searched,
+    what was missing, and the closest documents, labelled as such and never as an answer."""
+    analysis = evidence.analysis
+    citations = _Citations()
+    closest: list[Candidate] = []
+    seen: set[str] = set()
+    for candidate in _merge_duplicates(_candidates(evidence, matcher, audience)):
+        doc_id = candidate.doc_ids[0]
+        if doc_id in seen or candidate.topical <= 0:
+            continue
+        seen.add(doc_id)
+        closest.append(candidate)
+        if len(closest) >= 5:
+            break
+    closest.sort(key=lambda c: (c.topical, c.score), reverse=True)
+    found_terms = sorted({t for c in closest for t in matcher.present(c.text)})
+    sections: list[ArticleSection] = []
+    if closest:
+        sections.append(ArticleSection(
+            key="closest",
+            title=f"Closest evidence found (not about {topic} itself)",
+            blocks=[BulletsBlock(items=[citations.statement(c) for c in closest])],
+        ))
+    missing = (" No document mentions " + ", ".join(f"“{t}”" for t in missing_terms) + "."
+               if missing_terms else "")
+    mentions = (" Some documents mention " + " or ".join(f"“{t}”" for t in found_terms)
+                + f", but none discusses {topic}; the closest are listed below for you to "
+                "judge, not as an answer." if found_terms else "")
+    note = (
+        f"Insufficient evidence: the library has no document that addresses {topic}, so this "
+        f"article gives no answer to the question.{missing}{mentions} Consult specialist "
+        "guidance, or add relevant literature and guidelines to the library and ask again."
+    )
+    coverage = Coverage(searched_terms=analysis.query_terms, on_topic_documents=0,
+                        missing_terms=missing_terms, note=note)
+    return _assemble(evidence, audience, analysis, article_title(analysis, topic), [], sections,
+                     citations, coverage, insufficient=True)
+
+
+def _assemble(
+    evidence: Evidence,
+    audience: Audience,
+    analysis: QuestionAnalysis,
+    title: str,
+    bottom_line: list[Statement],
+    article_sections: list[ArticleSection],
+    citations: _Citations,
+    coverage: Coverage,
+    insufficient: bool,
+) -> Article:
+    kinds = {h.passage.doc_id: h.appraisal.kind for h in evidence.hits if h.appraisal}
+    references = [
+        _reference(n, evidence.documents[doc_id], kinds.get(doc_id, "Research"))
+        for doc_id, n in sorted(citations.numbers.items(), key=lambda item: item[1])
+    ]
+    cited = set(citations.numbers)
+    evidence_items = [
+        EvidenceItem(
+            doc_id=h.passage.doc_id, ordinal=h.passage.ordinal, section=h.passage.section,
+            text=h.passage.text, score=round(h.score, 4),
+            level=h.appraisal.level.value if h.appraisal else EvidenceLevel.OTHER.value,
+            used=h.passage.doc_id in cited,
+        )
+        for h in evidence.hits[:30]
+    ]
+    generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+    digest = hashlib.sha256(
+        f"{analysis.question}|{audience}|{generated_at}".encode()
+    ).hexdigest()[:12]
+    return Article(
+        id=f"art-{digest}",
+        question=analysis.question,
+        audience=audience,
+        generated_at=generated_at,
+        composer=COMPOSER_NAME,
+        intent=analysis.intent,
+        title=title,
+        bottom_line=bottom_line,
+        sections=article_sections,
+        references=references,
+        evidence=evidence_items,
+        coverage=coverage,
+        insufficient_evidence=insufficient,
+        disclaimer=DISCLAIMERS[audience],
+    )

@@ -1,0 +1,140 @@
+"""Understanding a question: its topic words, its clinical intent and the terms to search for.
+
+The word lists here are Curbside's own: function words, the framing words clinicians use around
+a topic ("management plan for a patient with …"), British/American spelling rules and a few
+common abbreviations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from curbside.errors import QuestionError
+from curbside.models import Intent, QuestionAnalysis
+from curbside.text import normalize_space, words
+
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor of in on at to for from by with without within into onto over
+    under about after before during between among than then so such as is are was were be been
+    being am do does did done has have had having can could should would may might must shall
+    will what which who whom whose when where why how whether if it its this that these those
+    there their they them he she his her him we our you your i me my any all some each every
+    other others no not only also more most less least very much many few one ones s t
+    vs versus per via etc e g ie eg""".split()
+)
+
+# Words that frame a clinical question without naming its topic.
+FRAME_WORDS = frozenset(
+    """patient patients person people adult adults man woman men women someone case cases
+    plan plans approach approaches option options strategy strategies best current
+    recommended recommendation recommendations appropriate usual standard evidence
+    manage managed managing management treat treated treating treatment treatments therapy
+    therapies diagnose diagnosed diagnosing diagnosis diagnostic workup evaluate evaluation
+    assess assessment prognosis prognostic outlook outcome outcomes survival risk risks factor
+    factors cause causes caused causing etiology aetiology mechanism dose doses dosing dosage
+    sign signs symptom symptoms know tell explain mean means meaning define definition
+    overview happen happens get getting need needs use used using indicated indication
+    indications first line long term known common typical typically""".split()
+)
+
+INTENT_CUES: list[tuple[Intent, re.Pattern[str]]] = [
+    (Intent.DOSING, re.compile(r"\b(dose|doses|dosing|dosage|how much|mg)\b")),
+    (Intent.MANAGEMENT, re.compile(
+        r"\b(manag\w*|treat\w*|therap\w*|plan|approach|first[- ]line|how (?:do|should|to) "
+        r"(?:we |i |you )?(?:handle|care))\b")),
+    (Intent.DIAGNOSIS, re.compile(
+        r"\b(diagnos\w*|work-?up|evaluat\w*|assess\w*|test(?:s|ing)?|imaging|signs?|"
+        r"symptoms?|present(?:s|ation)?)\b")),
+    (Intent.PROGNOSIS, re.compile(
+        r"\b(prognos\w*|outlook|outcomes?|survival|mortality|life expectancy|recover\w*)\b")),
+    (Intent.RISK, re.compile(r"\b(risks?|risk factors?|prevent\w*|who gets|likely)\b")),
+    (Intent.ETIOLOGY, re.compile(r"\b(caus\w*|etiolog\w*|aetiolog\w*|why|mechanism\w*|"
+                                 r"pathophysiolog\w*|genetic\w*|inherit\w*)\b")),
+    (Intent.DEFINITION, re.compile(r"^(what (?:is|are)|define|definition of|explain)\b")),
+]
+
+# British spelling -> American, applied to word parts; both spellings are searched.
+SPELLING_RULES: list[tuple[str, str]] = [
+    ("haem", "hem"), ("aemia", "emia"), ("paed", "ped"), ("oesoph", "esoph"),
+    ("oestr", "estr"), ("oedem", "edem"), ("tumour", "tumor"), ("isation", "ization"),
+    ("aetiol", "etiol"), ("orthopaed", "orthoped"), ("anaesth", "anesth"),
+    ("diarrhoea", "diarrhea"), ("foetal", "fetal"), ("coeliac", "celiac"), ("fibre", "fiber"),
+    ("leukaem", "leukem"), ("ischaem", "ischem"), ("haemorrh", "hemorrh"),
+]
+
+# Abbreviations clinicians type, with the words they stand for.
+ABBREVIATIONS: dict[str, list[str]] = {
+    "doac": ["direct oral anticoagulant"], "noac": ["direct oral anticoagulant"],
+    "inr": ["international normalized ratio"], "ct": ["computed tomography"],
+    "mri": ["magnetic resonance imaging"], "icu": ["intensive care unit"],
+    "mi": ["myocardial infarction"], "copd": ["chronic obstructive pulmonary disease"],
+    "ckd": ["chronic kidney disease"], "af": ["atrial fibrillation"],
+    "dvt": ["deep vein thrombosis"], "pe": ["pulmonary embolism"],
+    "uti": ["urinary tract infection"], "nsaid": ["nonsteroidal anti-inflammatory"],
+    "nsaids": ["nonsteroidal anti-inflammatory"], "ards": ["acute respiratory distress"],
+    "aki": ["acute kidney injury"], "hf": ["heart failure"], "tia": ["transient ischemic attack"],
+    "ibd": ["inflammatory bowel disease"], "gerd": ["gastroesophageal reflux"],
+    "opmd": ["oculopharyngeal muscular dystrophy"], "hiv": ["human immunodeficiency virus"],
+    "ptsd": ["posttraumatic stress disorder"], "adhd": ["attention deficit hyperactivity"],
+    "ssri": ["selective serotonin reuptake inhibitor"], "ppi": ["proton pump inhibitor"],
+}
+
+
+def spelling_variants(word: str) -> list[str]:
+    """The word and its other spellings (British and American)."""
+    variants = [word]
+    for british, american in SPELLING_RULES:
+        if british in word:
+            variants.append(word.replace(british, american))
+        elif len(word) > len(american) + 2 and (
+            word.startswith(american) or word.endswith(american)
+        ):
+            variants.append(word.replace(american, british, 1))
+    return list(dict.fromkeys(variants))
+
+
+def check_question(question: str, max_chars: int) -> str:
+    text = normalize_space(question)
+    if not text:
+        raise QuestionError(
+            "The question is empty. Type a clinical question, for example "
+            '"What is the first-line treatment of community-acquired pneumonia?"'
+        )
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
+            "Ask one focused question and put background in follow-up questions."
+        )
+    if not words(text):
+        raise QuestionError("The question has no words to search for; type it in words.")
+    return text
+
+
+def detect_intent(question: str) -> Intent:
+    folded = question.lower()
+    for intent, pattern in INTENT_CUES:
+        if pattern.search(folded):
+            return intent
+    return Intent.GENERAL
+
+
+def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
+    text = check_question(question, max_chars)
+    tokens = words(text)
+    topic: list[str] = []
+    query: list[str] = []
+    for token in tokens:
+        if token in FUNCTION_WORDS or len(token) < 2:
+            continue
+        for variant in spelling_variants(token):
+            query.append(variant)
+        for expansion in ABBREVIATIONS.get(token, []):
+            query.append(expansion)
+        if token not in FRAME_WORDS and not token.isdigit():
+            topic.append(token)
+    return QuestionAnalysis(
+        question=text,
+        intent=detect_intent(text),
+        topic_terms=list(dict.fromkeys(topic)),
+        query_terms=list(dict.fromkeys(query)),
+    )

@@ -1,0 +1,160 @@
+"""The article's sections: which ones a question gets, what each is called for each audience,
+and the content cues that put a sentence in one. All wording here is Curbside's own."""
+
+from __future__ import annotations
+
+import re
+
+from curbside.models import Audience, Intent
+
+OVERVIEW = "overview"
+DIAGNOSIS = "diagnosis"
+MANAGEMENT = "management"
+SPECIAL = "special"
+FOLLOW_UP = "follow_up"
+PROGNOSIS = "prognosis"
+RISK = "risk"
+OTHER = "other"
+
+TITLES: dict[str, dict[str, str]] = {
+    "clinician": {
+        OVERVIEW: "Overview",
+        DIAGNOSIS: "Assessment and diagnosis",
+        MANAGEMENT: "Management",
+        SPECIAL: "Special considerations",
+        FOLLOW_UP: "Follow-up and monitoring",
+        PROGNOSIS: "Prognosis",
+        RISK: "Risk factors and causes",
+        OTHER: "Other relevant findings",
+    },
+    "patient": {
+        OVERVIEW: "What it is",
+        DIAGNOSIS: "Signs and how it is found",
+        MANAGEMENT: "Treatment",
+        SPECIAL: "Special situations",
+        FOLLOW_UP: "Check-ups and monitoring",
+        PROGNOSIS: "What to expect",
+        RISK: "Causes and who is at risk",
+        OTHER: "Other findings",
+    },
+}
+
+# Section order by intent: the sections a reader of that question looks for first come first.
+PLANS: dict[Intent, list[str]] = {
+    Intent.MANAGEMENT: [DIAGNOSIS, MANAGEMENT, SPECIAL, FOLLOW_UP, PROGNOSIS, RISK, OTHER],
+    Intent.DOSING: [MANAGEMENT, SPECIAL, FOLLOW_UP, OTHER],
+    Intent.DIAGNOSIS: [OVERVIEW, DIAGNOSIS, RISK, MANAGEMENT, PROGNOSIS, OTHER],
+    Intent.PROGNOSIS: [PROGNOSIS, RISK, MANAGEMENT, FOLLOW_UP, OTHER],
+    Intent.RISK: [RISK, OVERVIEW, DIAGNOSIS, MANAGEMENT, PROGNOSIS, OTHER],
+    Intent.ETIOLOGY: [OVERVIEW, RISK, DIAGNOSIS, MANAGEMENT, PROGNOSIS, OTHER],
+    Intent.DEFINITION: [OVERVIEW, DIAGNOSIS, RISK, MANAGEMENT, PROGNOSIS, FOLLOW_UP, OTHER],
+    Intent.GENERAL: [OVERVIEW, DIAGNOSIS, MANAGEMENT, PROGNOSIS, RISK, FOLLOW_UP, OTHER],
+}
+
+# The section a question of each intent is mainly about; its sentences rank higher.
+PRIMARY: dict[Intent, str] = {
+    Intent.MANAGEMENT: MANAGEMENT, Intent.DOSING: MANAGEMENT, Intent.DIAGNOSIS: DIAGNOSIS,
+    Intent.PROGNOSIS: PROGNOSIS, Intent.RISK: RISK, Intent.ETIOLOGY: RISK,
+    Intent.DEFINITION: OVERVIEW, Intent.GENERAL: OVERVIEW,
+}
+
+# Which sections a question of each intent is expected to have, to say plainly what is missing.
+EXPECTED: dict[Intent, list[str]] = {
+    Intent.MANAGEMENT: [DIAGNOSIS, MANAGEMENT, FOLLOW_UP, PROGNOSIS],
+    Intent.DOSING: [MANAGEMENT],
+    Intent.DIAGNOSIS: [DIAGNOSIS],
+    Intent.PROGNOSIS: [PROGNOSIS],
+    Intent.RISK: [RISK],
+    Intent.ETIOLOGY: [RISK],
+    Intent.DEFINITION: [OVERVIEW],
+    Intent.GENERAL: [],
+}
+
+_CUES: dict[str, re.Pattern[str]] = {
+    OVERVIEW: re.compile(
+        r"\b(?:is|are) (?:an?|the) (?:\w+[ -]){0,7}(?:disorder|disease|condition|syndrome|"
+        r"infection|cancer|tumou?r|complication|form|type|group|cause)\b|\brefers to\b|"
+        r"\bis defined as\b|\bis characteri[sz]ed by\b"),
+    DIAGNOSIS: re.compile(
+        r"\b(diagnos\w*|presents? with|present(?:ed|ing|ation)\w*|symptom\w*|signs?|imaging|"
+        r"ultrasound|ultrasonograph\w*|computed tomography|ct|mri|magnetic resonance|biops\w*|"
+        r"laborator\w*|tests?|testing|screen\w*|detect\w*|examination|manifest\w*|differential|"
+        r"sensitivity|specificity)\b"),
+    MANAGEMENT: re.compile(
+        r"\b(treat\w*|therap\w*|manag\w*|surg\w*|operat\w*|drain\w*|resect\w*|excision|"
+        r"administ\w*|doses?|dosing|mg|medication\w*|drugs?|interventions?|emboli[sz]\w*|"
+        r"transfusion\w*|reversal|reversed|antibiotic\w*|anticoagula\w*|physiotherap\w*|"
+        r"conservative\w*|first-line|second-line|regimens?|prescri\w*|supportive care|"
+        r"injections?|infusions?|vaccin\w*|cure\w*|efficacy|effective)\b"),
+    FOLLOW_UP: re.compile(
+        r"\b(follow-?up|monitor\w*|surveillance|recurr\w*|relaps\w*|serial|rehabilitat\w*|"
+        r"physical therapy|reassess\w*)\b"),
+    PROGNOSIS: re.compile(
+        r"\b(prognos\w*|mortality|surviv\w*|death|died|fatal\w*|outcomes?|resol\w*|recover\w*|"
+        r"life expectancy|progression|disabilit\w*|complications?|quality of life)\b"),
+    RISK: re.compile(
+        r"\b(risks?|associated with|caused by|causes?|mutations?|genes?|genetic\w*|inherit\w*|"
+        r"autosomal|predispos\w*|incidence|prevalen\w*|etiolog\w*|aetiolog\w*|more likely|"
+        r"odds ratio|hazard ratio|exposure)\b"),
+    SPECIAL: re.compile(
+        r"\b(pregnan\w*|child\w*|pediatric|paediatric|infants?|neonat\w*|elderly|older adults|"
+        r"renal impairment|hepatic impairment|contraindicat\w*|caution\w*|hemophilia|"
+        r"haemophilia|comorbid\w*)\b"),
+}
+
+# Labels of document sections that say what their sentences are about (MedQuAD question types).
+SOURCE_LABEL_SECTIONS: dict[str, str] = {
+    "information": OVERVIEW, "symptoms": DIAGNOSIS, "exams and tests": DIAGNOSIS,
+    "treatment": MANAGEMENT, "outlook": PROGNOSIS, "complications": PROGNOSIS,
+    "causes": RISK, "inheritance": RISK, "genetic changes": RISK, "susceptibility": RISK,
+    "frequency": RISK, "prevention": RISK, "stages": DIAGNOSIS, "considerations": SPECIAL,
+}
+
+STEP_LABELS: dict[str, dict[str, str]] = {
+    "clinician": {
+        "initial": "Initial and supportive care",
+        "first_line": "First-line treatment",
+        "escalation": "Escalation and indications for intervention",
+    },
+    "patient": {
+        "initial": "First steps",
+        "first_line": "Main treatments",
+        "escalation": "If that is not enough",
+    },
+}
+STEP_ORDER = ["initial", "first_line", "escalation"]
+_STEP_CUES: dict[str, re.Pattern[str]] = {
+    "escalation": re.compile(
+        r"\b(surg\w*|operat\w*|drain\w*|evacuat\w*|emboli[sz]\w*|decompress\w*|refractory|"
+        r"fail\w*|second-line|escalat\w*|invasive|transplant\w*|resect\w*|excision|"
+        r"unresponsive|persistent|severe)\b"),
+    "initial": re.compile(
+        r"\b(initial\w*|immediate\w*|emergenc\w*|stabili[sz]\w*|resuscitat\w*|supportive|"
+        r"conservative\w*|bed rest|analges\w*|pain (?:control|relief)|reversal|reversed|"
+        r"withdraw\w*|discontinu\w*|lifestyle|diet\w*|exercise)\b"),
+}
+
+
+def classify_sentence(text: str, source_label: str) -> str:
+    """The article section a sentence belongs in, by its content and its source's heading."""
+    folded = text.lower()
+    scores = {key: len(pattern.findall(folded)) for key, pattern in _CUES.items()}
+    hinted = SOURCE_LABEL_SECTIONS.get(source_label.lower())
+    if hinted:
+        scores[hinted] = scores.get(hinted, 0) + 2
+    if scores[OVERVIEW]:
+        scores[OVERVIEW] += 1  # a definition is what a sentence of that shape is for
+    best = max(scores, key=lambda key: scores[key])
+    return best if scores[best] > 0 else OTHER
+
+
+def classify_step(text: str) -> str:
+    folded = text.lower()
+    for step in ("escalation", "initial"):
+        if _STEP_CUES[step].search(folded):
+            return step
+    return "first_line"
+
+
+def section_title(key: str, audience: Audience) -> str:
+    return TITLES[audience][key]

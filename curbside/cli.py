@@ -1,0 +1,296 @@
+"""The `curbside` command: ingest, search, ask, show, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from curbside.answer.ask import answer_question
+from curbside.errors import CurbsideError
+from curbside.eval import retrieval as retrieval_eval
+from curbside.library.formats import RecordProblem
+from curbside.library.ingest import IngestReport, ingest_paths
+from curbside.library.search import query_terms, search_passages
+from curbside.library.starter import starter_paths
+from curbside.library.store import Library
+from curbside.models import Article, Audience
+from curbside.render.html import render_html
+from curbside.render.markdown import render_markdown
+from curbside.settings import Settings
+
+app = typer.Typer(
+    help="Curbside: cited clinical answer articles from your own medical library.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Measure retrieval against judged data sets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+out = Console()
+err = Console(stderr=True)
+
+LibraryOption = Annotated[
+    Path | None,
+    typer.Option("--library", envvar="CURBSIDE_LIBRARY", help="Library folder.",
+                 show_default="a per-user data folder"),
+]
+MAX_PROBLEMS_SHOWN = 20
+
+
+def _settings(library: Path | None) -> Settings:
+    settings = Settings()
+    if library is not None:
+        settings = settings.model_copy(update={"library": library})
+    return settings
+
+
+def _fail(error: CurbsideError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def _ingest_with_progress(library: Library, paths: list[Path]) -> IngestReport:
+    problems_shown = 0
+
+    def on_problem(problem: RecordProblem) -> None:
+        nonlocal problems_shown
+        problems_shown += 1
+        if problems_shown <= MAX_PROBLEMS_SHOWN:
+            err.print(f"[yellow]skipped[/yellow] {problem.where}: {problem.message}",
+                      highlight=False, soft_wrap=True)
+
+    with Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+        TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
+        console=err, transient=False,
+    ) as progress:
+        tasks = {path: progress.add_task(path.name, total=None) for path in paths}
+
+        def on_progress(path: Path, seen: int) -> None:
+            progress.update(tasks[path], completed=seen)
+
+        report = ingest_paths(library, paths, on_progress, on_problem)
+        for task in tasks.values():
+            progress.update(task, total=progress.tasks[task].completed or 1,
+                            completed=progress.tasks[task].completed or 1)
+    if problems_shown > MAX_PROBLEMS_SHOWN:
+        err.print(f"… and {problems_shown - MAX_PROBLEMS_SHOWN} more records skipped.")
+    return report
+
+
+def _print_report(report: IngestReport) -> None:
+    c = report.counts
+    out.print(
+        f"Ingested {report.records:,} records in {report.seconds:.1f} s "
+        f"({report.records_per_second:,.0f}/s): {c.added:,} added, {c.replaced:,} replaced, "
+        f"{c.unchanged:,} unchanged, {c.deleted:,} deleted, {len(report.problems):,} skipped.",
+        highlight=False,
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders; format detected.")],
+    library: LibraryOption = None,
+) -> None:
+    """Add documents to the library (MEDLINE/PubMed XML, BEIR, PubMedQA, BioASQ, MedQuAD,
+    SciFact, JSONL). Running it again on the same files changes nothing."""
+    settings = _settings(library)
+    try:
+        with Library(settings.library, create=True) as lib:
+            report = _ingest_with_progress(lib, paths)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    _print_report(report)
+    if report.problems and report.records == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def starter(
+    library: LibraryOption = None,
+    data: Annotated[Path | None, typer.Option(envvar="CURBSIDE_DATA",
+                                              help="Folder of the public data sets.")] = None,
+) -> None:
+    """Build the starter library from the public data sets (PubMed samples, SciFact, MedQuAD,
+    BioASQ, PubMedQA)."""
+    settings = _settings(library)
+    folder = data or settings.data
+    paths = starter_paths(folder)
+    if not paths:
+        raise _fail(CurbsideError(
+            f"No data sets found under {folder}. Set CURBSIDE_DATA or --data to the folder "
+            "that holds pubmedqa/, scifact/, medquad/ …"))
+    try:
+        with Library(settings.library, create=True) as lib:
+            report = _ingest_with_progress(lib, paths)
+            stats = lib.stats()
+    except CurbsideError as error:
+        raise _fail(error) from None
+    _print_report(report)
+    out.print(f"Library {settings.library}: " + ", ".join(f"{v:,} {k}" for k, v in stats.items()),
+              highlight=False)
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option("-k", help="Number of passages.", min=1, max=1000)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+    library: LibraryOption = None,
+) -> None:
+    """Ranked passages for a query."""
+    settings = _settings(library)
+    terms = query_terms(query)
+    if not terms:
+        raise _fail(CurbsideError("The query has no words to search for; type some words."))
+    try:
+        with Library(settings.library) as lib:
+            hits = search_passages(lib, terms, k)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    if as_json:
+        for hit in hits:
+            sys.stdout.write(json.dumps({
+                "doc_id": hit.passage.doc_id, "title": hit.title, "score": round(hit.score, 4),
+                "section": hit.passage.section, "ordinal": hit.passage.ordinal,
+                "text": hit.passage.text}) + "\n")
+        return
+    if not hits:
+        out.print("No passages match.")
+        return
+    table = Table("rank", "score", "document", "title / passage", show_lines=True)
+    for rank, hit in enumerate(hits, 1):
+        table.add_row(str(rank), f"{hit.score:.2f}", hit.passage.doc_id,
+                      f"[bold]{hit.title}[/bold]\n{hit.passage.text[:300]}")
+    out.print(table)
+
+
+Format = Literal["markdown", "json", "html"]
+
+
+def _render(article: Article, fmt: Format) -> str:
+    if fmt == "json":
+        return article.model_dump_json(indent=2) + "\n"
+    if fmt == "html":
+        return render_html(article)
+    return render_markdown(article)
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The clinical question.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="markdown, json or html.")] = "markdown",
+    audience: Annotated[Audience, typer.Option(help="clinician or patient.")] = "clinician",
+    batch: Annotated[Path | None, typer.Option(
+        help='JSONL of {"id", "text"} questions; writes one JSON article a line.')] = None,
+    library: LibraryOption = None,
+) -> None:
+    """Answer a clinical question with a cited article."""
+    settings = _settings(library)
+    if (question is None) == (batch is None):
+        raise _fail(CurbsideError("Give either a QUESTION or --batch FILE (not both)."))
+    try:
+        with Library(settings.library) as lib:
+            if batch is not None:
+                _ask_batch(lib, batch, audience, settings)
+                return
+            assert question is not None
+            article = answer_question(lib, question, audience, settings)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    sys.stdout.write(_render(article, fmt))
+
+
+def _ask_batch(lib: Library, batch: Path, audience: Audience, settings: Settings) -> None:
+    try:
+        lines = batch.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CurbsideError(f"Cannot read {batch}: {error}") from error
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        qid: object = None
+        try:
+            row = json.loads(line)
+            qid = row["id"]
+            article = answer_question(lib, str(row["text"]), audience, settings)
+            article.id = str(qid)
+            sys.stdout.write(article.model_dump_json() + "\n")
+        except (ValueError, KeyError, TypeError, CurbsideError) as error:
+            message = str(error) if isinstance(error, CurbsideError) else (
+                f"line {number} is not a JSON object with `id` and `text` ({error})")
+            sys.stdout.write(json.dumps({"id": qid, "error": message}) + "\n")
+            err.print(f"[yellow]{batch}:{number}[/yellow] {message}", highlight=False)
+
+
+@app.command()
+def show(
+    doc_id: str,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    library: LibraryOption = None,
+) -> None:
+    """Print a stored document."""
+    settings = _settings(library)
+    try:
+        with Library(settings.library) as lib:
+            document = lib.get(doc_id)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    if as_json:
+        sys.stdout.write(document.model_dump_json(indent=2) + "\n")
+        return
+    out.print(f"[bold]{document.title}[/bold]", highlight=False)
+    meta = [document.id, document.journal, str(document.year) if document.year else None,
+            ", ".join(document.publication_types) or None, document.url]
+    out.print(" · ".join(m for m in meta if m), highlight=False)
+    for section in document.sections:
+        out.print()
+        if section.label:
+            out.print(f"[bold]{section.label}[/bold]", highlight=False)
+        out.print(section.text, highlight=False)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    folder: Annotated[Path, typer.Argument(help="BEIR folder: corpus.jsonl, queries.jsonl, "
+                                                "qrels/test.tsv.")],
+    run: Annotated[Path | None, typer.Option(help="Write a TREC run file here.")] = None,
+    split: Annotated[str, typer.Option(help="qrels split name.")] = "test",
+) -> None:
+    """nDCG@10, Recall@100 and MRR@10 of Curbside's search on a BEIR data set."""
+    settings = Settings()
+    try:
+        result = retrieval_eval.evaluate_beir(folder, settings, split=split, run_path=run,
+                                              progress=err)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    table = Table("data set", "queries", "nDCG@10", "Recall@100", "MRR@10")
+    table.add_row(folder.name, str(result.queries), f"{result.ndcg_10:.4f}",
+                  f"{result.recall_100:.4f}", f"{result.mrr_10:.4f}")
+    out.print(table)
+
+
+@eval_app.command("make-scifact")
+def eval_make_scifact(
+    out_folder: Annotated[Path, typer.Argument(help="Folder to write the BEIR layout into.")],
+    data: Annotated[Path | None, typer.Option(envvar="CURBSIDE_DATA")] = None,
+) -> None:
+    """Write a BEIR folder from SciFact's training claims (the development set)."""
+    folder = data or Settings().data
+    try:
+        count = retrieval_eval.write_scifact_train_beir(folder, out_folder)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    out.print(f"Wrote {count} queries with their evidence documents to {out_folder}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,160 @@
+"""Which reader a path needs, decided from its name and its first bytes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from curbside.library.formats import Record, RecordProblem
+from curbside.library.formats.bioasq import read_bioasq
+from curbside.library.formats.jsonl import read_jsonl
+from curbside.library.formats.medquad import read_medquad, read_medquad_bytes
+from curbside.library.formats.pubmed_xml import read_pubmed_xml
+from curbside.library.formats.pubmedqa import read_pubmedqa
+from curbside.library.formats.scifact import CORPUS_MEMBER, read_scifact
+
+FORMATS = ("pubmed-xml", "medquad-xml", "beir", "jsonl", "pubmedqa", "bioasq", "scifact",
+           "archive")
+MEDQUAD_ROOTS = ("Document", "doc")
+_HINT = (
+    "Curbside reads MEDLINE/PubMed XML (.xml, .xml.gz), MedQuAD XML (or a .tar.xz of it), "
+    "BEIR corpus.jsonl, PubMedQA ori_pqal.json, BioASQ doc_to_abstract.json, SciFact CSV/zip "
+    "and JSONL documents with id/title/text."
+)
+
+
+class UnknownFormat(Exception):
+    pass
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    with path.open("rb") as stream:
+        head = stream.read(size)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as stream:
+                return stream.read(size)
+        except (OSError, EOFError):
+            return b""
+    return head
+
+
+def _xml_root_tag(head: bytes) -> str:
+    """Name of the first element of an XML document's opening bytes."""
+    position = 0
+    while True:
+        start = head.find(b"<", position)
+        if start < 0 or start + 1 >= len(head):
+            return ""
+        following = head[start + 1 : start + 2]
+        if following not in (b"?", b"!"):
+            end = start + 1
+            while end < len(head) and head[end : end + 1] not in b" \t\r\n>/":
+                end += 1
+            return head[start + 1 : end].decode("ascii", "replace")
+        position = start + 1
+
+
+def detect_format(path: Path) -> str:
+    name = path.name.lower()
+    if path.is_dir():
+        if (path / "corpus.jsonl").exists():
+            return "beir"
+        if (path / "doc_to_abstract.json").exists():
+            return "bioasq"
+        raise UnknownFormat(f"{path}: folder has no corpus.jsonl or doc_to_abstract.json")
+    if name == "corpus.jsonl" or name == "corpus.jsonl.gz":
+        return "beir"
+    if name == "doc_to_abstract.json":
+        return "bioasq"
+    if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")):
+        return "archive"
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            if any(n.endswith(CORPUS_MEMBER) for n in archive.namelist()):
+                return "scifact"
+        raise UnknownFormat(f"{path}: zip without a SciFact {CORPUS_MEMBER}")
+    head = _head(path)
+    stripped = head.lstrip()
+    if name.endswith((".xml", ".xml.gz")) or stripped.startswith(b"<"):
+        root = _xml_root_tag(head)
+        if root in ("PubmedArticleSet", "MedlineCitationSet", "PubmedArticle",
+                    "MedlineCitation"):
+            return "pubmed-xml"
+        if root in MEDQUAD_ROOTS:
+            return "medquad-xml"
+        raise UnknownFormat(f"{path}: XML with root <{root or '?'}> is not PubMed or MedQuAD")
+    if name.endswith(".csv") and b"doc_id" in head.split(b"\n", 1)[0]:
+        return "scifact"
+    if stripped.startswith(b"{"):
+        first_line = stripped.split(b"\n", 1)[0]
+        try:
+            row = json.loads(first_line)
+        except ValueError:
+            row = None
+        if isinstance(row, dict):
+            if "_id" in row:
+                return "beir"
+            if "text" in row or "title" in row:
+                return "jsonl"
+        if b'"CONTEXTS"' in head:
+            return "pubmedqa"
+        if b"pubmed" in head[:200] and name.endswith(".json"):
+            return "bioasq"
+    raise UnknownFormat(f"{path}: unrecognised format")
+
+
+def _read_archive(path: Path) -> Iterator[Record]:
+    try:
+        with tarfile.open(path) as archive:
+            for member in archive:
+                if not member.isfile() or not member.name.lower().endswith(".xml"):
+                    continue
+                stream = archive.extractfile(member)
+                if stream is None:
+                    continue
+                data = stream.read()
+                where = f"{path}!{member.name}"
+                root = _xml_root_tag(data[:4096])
+                if root in MEDQUAD_ROOTS:
+                    yield from read_medquad_bytes(data, where)
+                elif root:
+                    yield RecordProblem(where, f"XML root <{root}> is not a MedQuAD "
+                                        "document; skipped")
+    except (tarfile.TarError, OSError, EOFError) as error:
+        yield RecordProblem(str(path), f"damaged archive ({error}); re-download it")
+
+
+def read_any(path: Path) -> Iterator[Record]:
+    """Records of a file or folder, whatever its format; an unknown one is a problem record."""
+    if not path.exists():
+        yield RecordProblem(str(path), "no such file or folder; check the path")
+        return
+    try:
+        kind = detect_format(path)
+    except UnknownFormat as error:
+        yield RecordProblem(str(path), f"{str(error).split(': ', 1)[-1]}. {_HINT}")
+        return
+    except (OSError, zipfile.BadZipFile) as error:
+        yield RecordProblem(str(path), f"cannot read: {error}")
+        return
+    if kind == "beir":
+        yield from read_jsonl(path / "corpus.jsonl" if path.is_dir() else path, beir=True)
+    elif kind == "jsonl":
+        yield from read_jsonl(path)
+    elif kind == "pubmed-xml":
+        yield from read_pubmed_xml(path)
+    elif kind == "medquad-xml":
+        yield from read_medquad(path)
+    elif kind == "pubmedqa":
+        yield from read_pubmedqa(path)
+    elif kind == "bioasq":
+        yield from read_bioasq(path)
+    elif kind == "scifact":
+        yield from read_scifact(path)
+    else:
+        yield from _read_archive(path)

@@ -1,0 +1,48 @@
+"""One typed settings tree, read from `CURBSIDE_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_library_dir() -> Path:
+    return Path(platformdirs.user_data_dir("curbside")) / "library"
+
+
+def default_data_dir() -> Path:
+    """`../shared/data` next to the working directory, else next to this checkout."""
+    here = Path("../shared/data")
+    if here.is_dir():
+        return here.resolve()
+    checkout = Path(__file__).resolve().parents[1]
+    return (checkout / ".." / "shared" / "data").resolve()
+
+
+class RetrievalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_RETRIEVAL_")
+
+    passages: int = 60  # passages fetched per question before composing
+    title_weight: float = 2.0  # bm25 column weight of the title against the passage text
+
+
+class ComposerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_COMPOSER_")
+
+    bottom_line_words: int = 120
+    items_per_section: int = 5
+    # Share of the topic's rarity (IDF mass) a passage must cover to count as on topic.
+    topic_coverage: float = 0.75
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_")
+
+    library: Path = Field(default_factory=default_library_dir)
+    data: Path = Field(default_factory=default_data_dir)
+    max_question_chars: int = 2000
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    composer: ComposerSettings = Field(default_factory=ComposerSettings)

@@ -1,0 +1,45 @@
+"""Text helpers shared by the library and the answer stages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import blingfire
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# blingfire splits after these; a sentence never ends on one.
+_NO_BREAK_AFTER = re.compile(
+    r"(?:\b(?:Dr|Drs|Mr|Mrs|Ms|Prof|vs|Fig|Figs|No|Nos|approx|ca|cf|al|e\.g|i\.e|St|Jr|Sr|Vol)\.)$"
+)
+
+
+def normalize_space(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: what comparisons of words use."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text, each exactly as it appears in it (surrounding whitespace aside)."""
+    if not text.strip():
+        return []
+    _, offsets = blingfire.text_to_sentences_and_offsets(text)
+    spans: list[list[int]] = []
+    for start, end in offsets:
+        if not text[start:end].strip():
+            continue
+        if spans and _NO_BREAK_AFTER.search(text[spans[-1][0] : spans[-1][1]].rstrip()):
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [text[start:end].strip() for start, end in spans]
