@@ -86,7 +86,7 @@ def spelling_variants(word: str) -> list[str]:
     for british, american in SPELLING_RULES:
         if british in word:
             variants.append(word.replace(british, american))
-        elif len(word) > len(american) + 2 and (
+        elif len(word) >= len(american) + 2 and (
             word.startswith(american) or word.endswith(american)
         ):
             variants.append(word.replace(american, british, 1))

@@ -14,13 +14,23 @@ def _comparable(text: str) -> str:
     return normalize_space(text)
 
 
+def _found_as_words(needle: str, haystack: str) -> bool:
+    """The needle occurs in the haystack starting and ending at word boundaries."""
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        before_ok = start == 0 or not (haystack[start - 1].isalnum() and needle[0].isalnum())
+        after_ok = end == len(haystack) or not (haystack[end].isalnum() and needle[-1].isalnum())
+        if before_ok and after_ok:
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
 def is_traceable(statement: str, document: Document) -> bool:
     text = _comparable(statement)
     if not text:
         return False
     source = _comparable(document.full_text())
-    if text in source:
-        return True
     # A trimmed lead-in leaves the first letter capitalised where the source had it lower case.
-    lowered = text[0].lower() + text[1:]
-    return lowered in source
+    return _found_as_words(text, source) or _found_as_words(text[0].lower() + text[1:], source)

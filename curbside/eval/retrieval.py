@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -158,7 +159,8 @@ def _scifact_rows(data: Path, member: str) -> Iterator[dict[str, str]]:
 
 
 def write_scifact_train_beir(data: Path, out: Path) -> int:
-    """BEIR folder of SciFact's training claims that have evidence documents."""
+    """BEIR folder of SciFact's training claims. As in BEIR's SciFact, a claim's relevant
+    documents are the ones it cites (its evidence documents are among them)."""
     (out / "qrels").mkdir(parents=True, exist_ok=True)
     with (out / "corpus.jsonl").open("w", encoding="utf-8") as stream:
         for row in _scifact_rows(data, "corpus_train.csv"):
@@ -168,9 +170,12 @@ def write_scifact_train_beir(data: Path, out: Path) -> int:
     queries: dict[str, str] = {}
     qrels: dict[str, set[str]] = {}
     for row in _scifact_rows(data, "claims_train.csv"):
+        cited = {d for d in re.findall(r"\d+", row["cited_doc_ids"])}
         if row["evidence_doc_id"].strip():
+            cited.add(row["evidence_doc_id"].strip())
+        if cited:
             queries[row["id"]] = row["claim"]
-            qrels.setdefault(row["id"], set()).add(row["evidence_doc_id"].strip())
+            qrels.setdefault(row["id"], set()).update(cited)
     with (out / "queries.jsonl").open("w", encoding="utf-8") as stream:
         for qid, text in queries.items():
             stream.write(json.dumps({"_id": qid, "text": text}) + "\n")

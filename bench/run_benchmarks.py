@@ -1,0 +1,200 @@
+"""Curbside's benchmarks, with peers measured in the same run; writes BENCHMARKS.md.
+
+    python bench/run_benchmarks.py            # needs `pip install -e '.[bench]'`
+
+Measures: ingest rate (PubMed samples, whole starter library), lexical search latency against
+bm25s over the same passages and queries, ask latency, and retrieval quality on SciFact's
+training claims for Curbside and for bm25s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from curbside.answer.ask import answer_question
+from curbside.answer.question import analyse_question
+from curbside.eval.metrics import mrr_at, ndcg_at, recall_at
+from curbside.eval.retrieval import (
+    evaluate_beir,
+    read_qrels,
+    read_queries,
+    write_scifact_train_beir,
+)
+from curbside.library.ingest import ingest_paths
+from curbside.library.starter import starter_paths
+from curbside.library.store import Library
+from curbside.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "BENCHMARKS.md"
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values), q))
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return (time.perf_counter() - start) * 1000
+
+
+def bioasq_questions(data: Path) -> list[str]:
+    questions = []
+    for batch in (1, 2, 3):
+        path = data / "bioasq-12b-golden" / f"12B{batch}_golden.json"
+        questions += [q["body"] for q in json.loads(path.read_text())["questions"]]
+    return questions
+
+
+def bench_ingest(data: Path, work: Path) -> dict[str, float]:
+    samples = [p for p in starter_paths(data) if "pubmed-xml-samples" in str(p)]
+    with Library(work / "samples", create=True) as library:
+        report = ingest_paths(library, samples)
+    with Library(work / "starter", create=True) as library:
+        starter = ingest_paths(library, starter_paths(data))
+        passages = library.passage_count()
+    size = sum(f.stat().st_size for f in (work / "starter").iterdir())
+    return {
+        "samples_records": report.records, "samples_rate": report.records_per_second,
+        "starter_records": starter.records, "starter_rate": starter.records_per_second,
+        "starter_seconds": starter.seconds, "passages": passages,
+        "mb_per_1000_passages": size / 1e6 / passages * 1000,
+    }
+
+
+def bench_search(library: Library, questions: list[str]) -> dict[str, float]:
+    rows = library.connection.execute(
+        "SELECT p.text, d.title FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+    ).fetchall()
+    texts = [f"{title} {text}" for text, title in rows]
+    started = time.perf_counter()
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords="en", show_progress=False),
+                    show_progress=False)
+    bm25s_index_s = time.perf_counter() - started
+    terms = [analyse_question(q).query_terms for q in questions]
+    for warm in terms[:20]:
+        library.search(warm, 10)
+    ours = [timed(lambda t=t: library.search(t, 10)) for t in terms]  # type: ignore[misc]
+    peer = [
+        timed(lambda q=q: retriever.retrieve(  # type: ignore[misc]
+            bm25s.tokenize([q], stopwords="en", show_progress=False), k=10,
+            show_progress=False))
+        for q in questions
+    ]
+    return {
+        "queries": len(questions), "passages": len(texts), "bm25s_index_s": bm25s_index_s,
+        "ours_p50": percentile(ours, 50), "ours_p95": percentile(ours, 95),
+        "bm25s_p50": percentile(peer, 50), "bm25s_p95": percentile(peer, 95),
+    }
+
+
+def bench_ask(library: Library, questions: list[str]) -> dict[str, float]:
+    settings = Settings()
+    answer_question(library, questions[0], "clinician", settings)
+    times = [timed(lambda q=q: answer_question(library, q, "clinician", settings))  # type: ignore[misc]
+             for q in questions]
+    return {"questions": len(questions), "p50": percentile(times, 50),
+            "p95": percentile(times, 95)}
+
+
+def bench_scifact(data: Path, work: Path) -> dict[str, float]:
+    folder = work / "scifact-train"
+    write_scifact_train_beir(data, folder)
+    ours = evaluate_beir(folder, Settings())
+    corpus = [json.loads(line) for line in (folder / "corpus.jsonl").open()]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize([f"{d['title']} {d['text']}" for d in corpus],
+                                   stopwords="en", show_progress=False), show_progress=False)
+    qrels = read_qrels(folder / "qrels" / "test.tsv")
+    queries = {q: t for q, t in read_queries(folder / "queries.jsonl").items() if q in qrels}
+    ids = list(queries)
+    results, _ = retriever.retrieve(
+        bm25s.tokenize([queries[q] for q in ids], stopwords="en", show_progress=False),
+        k=100, show_progress=False)
+    ndcg = recall = mrr = 0.0
+    for row, qid in enumerate(ids):
+        ranking = [str(corpus[int(i)]["_id"]) for i in results[row]]
+        ndcg += ndcg_at(ranking, qrels[qid], 10)
+        recall += recall_at(ranking, qrels[qid], 100)
+        mrr += mrr_at(ranking, qrels[qid], 10)
+    n = len(ids)
+    return {"queries": ours.queries, "ours_ndcg": ours.ndcg_10, "ours_recall": ours.recall_100,
+            "ours_mrr": ours.mrr_10, "bm25s_ndcg": ndcg / n, "bm25s_recall": recall / n,
+            "bm25s_mrr": mrr / n}
+
+
+def main() -> None:
+    settings = Settings()
+    data = settings.data
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        os.environ["XDG_CACHE_HOME"] = str(work / "cache")
+        ingest = bench_ingest(data, work)
+        questions = bioasq_questions(data)
+        with Library(work / "starter") as library:
+            search = bench_search(library, questions)
+            ask = bench_ask(library, questions[:120])
+        scifact = bench_scifact(data, work)
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, " \
+              f"Python {platform.python_version()}"
+    report = f"""# Benchmarks
+
+Made by `python bench/run_benchmarks.py` (after `pip install -e '.[bench]'`) on {machine},
+{time.strftime('%Y-%m-%d')}. Peers run in the same process on the same data. Single runs on a
+shared 2-core machine: expect a few percent of noise.
+
+## Ingest
+
+| what | records | seconds | records/s |
+|---|---:|---:|---:|
+| PubMed XML samples (medsamp2012 + efetch files) | {ingest['samples_records']:,} | — | {ingest['samples_rate']:,.0f} |
+| whole starter library (`curbside starter`) | {ingest['starter_records']:,} | {ingest['starter_seconds']:.1f} | {ingest['starter_rate']:,.0f} |
+
+Starter library: {ingest['passages']:,} passages; {ingest['mb_per_1000_passages']:.2f} MB on disk
+per 1,000 passages (SQLite file with FTS5 index, no vectors yet).
+
+## Lexical search (starter library, {search['passages']:,} passages, {search['queries']} BioASQ 12b questions, top 10)
+
+| engine | p50 ms | p95 ms |
+|---|---:|---:|
+| Curbside (SQLite FTS5, on disk, with spelling variants) | {search['ours_p50']:.2f} | {search['ours_p95']:.2f} |
+| bm25s 0.3.16 (in memory; index built in {search['bm25s_index_s']:.1f} s) | {search['bm25s_p50']:.2f} | {search['bm25s_p95']:.2f} |
+
+Ratio Curbside/bm25s at p50: {search['ours_p50'] / search['bm25s_p50']:.2f}×.
+
+## Ask (question to finished article, extractive composer, {ask['questions']} BioASQ questions)
+
+| p50 ms | p95 ms |
+|---:|---:|
+| {ask['p50']:.0f} | {ask['p95']:.0f} |
+
+## Retrieval quality: SciFact training claims (BEIR layout, {scifact['queries']} queries, 5,183 abstracts)
+
+Built with `curbside eval make-scifact DIR`, scored with `curbside eval retrieval DIR`.
+
+| system | nDCG@10 | Recall@100 | MRR@10 |
+|---|---:|---:|---:|
+| Curbside (FTS5 BM25, passage max) | {scifact['ours_ndcg']:.4f} | {scifact['ours_recall']:.4f} | {scifact['ours_mrr']:.4f} |
+| bm25s (whole abstract, English stopwords) | {scifact['bm25s_ndcg']:.4f} | {scifact['bm25s_recall']:.4f} | {scifact['bm25s_mrr']:.4f} |
+
+Expected Curbside figures are checked in at `tests/eval/expected_retrieval.json` and re-run by
+the test suite (a change of more than 0.01 fails).
+"""
+    REPORT.write_text(report, encoding="utf-8")
+    sys.stdout.write(report)
+
+
+if __name__ == "__main__":
+    main()

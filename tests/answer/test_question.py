@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from curbside.answer.question import analyse_question, detect_intent, spelling_variants
+from curbside.errors import QuestionError
+from curbside.models import Intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("What is the management plan for a patient with an iliopsoas hematoma?",
+         Intent.MANAGEMENT),
+        ("What is oculopharyngeal muscular dystrophy?", Intent.DEFINITION),
+        ("How is pulmonary embolism diagnosed?", Intent.DIAGNOSIS),
+        ("What is the prognosis of glioblastoma?", Intent.PROGNOSIS),
+        ("What are the risk factors for osteoporosis?", Intent.RISK),
+        ("What dose of amoxicillin for otitis media?", Intent.DOSING),
+        ("What causes Bell palsy?", Intent.ETIOLOGY),
+    ],
+)
+def test_intent(question: str, intent: Intent) -> None:
+    assert detect_intent(question) == intent
+
+
+def test_topic_leaves_out_the_question_frame() -> None:
+    analysis = analyse_question(
+        "What is the management plan for a patient with an iliopsoas hematoma?")
+    assert analysis.topic_terms == ["iliopsoas", "hematoma"]
+    assert "haematoma" in analysis.query_terms
+
+
+@pytest.mark.parametrize(
+    ("word", "variant"),
+    [("haematoma", "hematoma"), ("hematoma", "haematoma"), ("oesophagus", "esophagus"),
+     ("anemia", "anaemia"), ("paediatric", "pediatric"), ("tumour", "tumor")],
+)
+def test_spelling_variants_go_both_ways(word: str, variant: str) -> None:
+    assert variant in spelling_variants(word)
+
+
+def test_abbreviations_are_expanded() -> None:
+    assert "direct oral anticoagulant" in analyse_question("Bleeding on a DOAC?").query_terms
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_refused_with_an_example(question: str) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        analyse_question(question)
+
+
+def test_huge_question_is_refused_with_its_size() -> None:
+    with pytest.raises(QuestionError, match="102,400 characters"):
+        analyse_question("a" * 102_400)
+
+
+def test_punctuation_only_question_is_refused() -> None:
+    with pytest.raises(QuestionError, match="no words"):
+        analyse_question("???")

@@ -1,0 +1,41 @@
+"""Retrieval quality on SciFact's training claims, compared with checked-in expected values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from curbside.eval.retrieval import evaluate_beir, read_qrels, write_scifact_train_beir
+from curbside.settings import Settings
+
+EXPECTED = json.loads((Path(__file__).parent / "expected_retrieval.json").read_text())
+TOLERANCE = 0.01
+
+
+def test_scifact_train_matches_expected_figures(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "scifact-train"
+    assert write_scifact_train_beir(data_dir, folder) == 809
+    assert sum(len(v) for v in read_qrels(folder / "qrels" / "test.tsv").values()) == 919
+    run = tmp_path / "run.trec"
+    result = evaluate_beir(folder, Settings(), run_path=run)
+    expected = EXPECTED["scifact-train"]
+    assert result.queries == expected["queries"]
+    assert result.ndcg_10 == pytest.approx(expected["ndcg_10"], abs=TOLERANCE)
+    assert result.recall_100 == pytest.approx(expected["recall_100"], abs=TOLERANCE)
+    assert result.mrr_10 == pytest.approx(expected["mrr_10"], abs=TOLERANCE)
+    lines = run.read_text().splitlines()
+    _qid, q0, _doc, rank, _score, tag = lines[0].split()
+    assert (q0, rank, tag) == ("Q0", "1", "curbside")
+    per_query: dict[str, int] = {}
+    for line in lines:
+        per_query[line.split()[0]] = per_query.get(line.split()[0], 0) + 1
+    assert max(per_query.values()) <= 100
+    # The second run reuses the library built for the same corpus content.
+    cached = list((tmp_path / "cache" / "curbside" / "eval").iterdir())
+    evaluate_beir(folder, Settings())
+    assert list((tmp_path / "cache" / "curbside" / "eval").iterdir()) == cached

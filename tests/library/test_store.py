@@ -1,0 +1,147 @@
+"""The SQLite library: idempotent writes, replacement, deletion, concurrency, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from curbside.errors import LibraryError, UnknownDocumentError
+from curbside.library.ingest import ingest_paths
+from curbside.library.store import Library
+from curbside.models import Document, DocumentSection
+
+
+def synthetic(doc_id: str, text: str, revised: str | None = None) -> Document:
+    return Document(id=doc_id, source="test", title=f"Synthetic test document {doc_id}",
+                    sections=[DocumentSection(label="", text=text)], revised=revised)
+
+
+def _consistent(library: Library) -> None:
+    connection = library.connection
+    passages = connection.execute("SELECT count(*) FROM passages").fetchone()[0]
+    indexed = connection.execute("SELECT count(*) FROM passage_index").fetchone()[0]
+    orphans = connection.execute(
+        "SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
+    ).fetchone()[0]
+    empty = connection.execute(
+        "SELECT count(*) FROM documents WHERE id NOT IN (SELECT doc_id FROM passages)"
+    ).fetchone()[0]
+    assert passages == indexed
+    assert orphans == 0 and empty == 0
+
+
+def test_rewriting_the_same_documents_changes_nothing(empty_library: Library) -> None:
+    docs = [synthetic("t:1", "Synthetic alpha sentence here."), synthetic("t:2", "Beta text.")]
+    first = empty_library.write(docs)
+    second = empty_library.write(docs)
+    assert (first.added, second.added, second.unchanged) == (2, 0, 2)
+    assert empty_library.passage_count() == 2
+    _consistent(empty_library)
+
+
+def test_a_changed_record_replaces_the_old_one(empty_library: Library) -> None:
+    empty_library.write([synthetic("t:1", "Old synthetic wording.")])
+    counts = empty_library.write([synthetic("t:1", "New synthetic wording.")])
+    assert counts.replaced == 1
+    assert empty_library.get("t:1").sections[0].text == "New synthetic wording."
+    assert [h.passage.doc_id for h in empty_library.search(["old"], 5)] == []
+    assert [h.passage.doc_id for h in empty_library.search(["new"], 5)] == ["t:1"]
+    _consistent(empty_library)
+
+
+def test_an_older_revision_never_replaces_a_newer_one(empty_library: Library) -> None:
+    empty_library.write([synthetic("t:1", "Revised synthetic text.", revised="2020-05-01")])
+    counts = empty_library.write([synthetic("t:1", "Stale synthetic text.", revised="2019-01-01")])
+    assert counts.unchanged == 1
+    assert empty_library.get("t:1").sections[0].text == "Revised synthetic text."
+
+
+def test_deletion_removes_document_and_index(empty_library: Library) -> None:
+    empty_library.write([synthetic("t:1", "Synthetic deletable text.")])
+    counts = empty_library.write([], ["t:1", "t:missing"])
+    assert counts.deleted == 1
+    with pytest.raises(UnknownDocumentError, match="No document with id 't:1'"):
+        empty_library.get("t:1")
+    assert empty_library.search(["deletable"], 5) == []
+    _consistent(empty_library)
+
+
+def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            # root ignores permission bits; a path under a regular file can never be created
+            target = tmp_path / "file"
+            target.write_text("synthetic")
+            folder = target / "library"
+        else:
+            folder = locked / "library"
+        with pytest.raises(LibraryError, match="--library"):
+            Library(folder, create=True)
+    finally:
+        locked.chmod(0o700)
+
+
+def test_missing_library_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(LibraryError, match="curbside starter"):
+        Library(tmp_path / "none")
+
+
+def _jsonl(path: Path, prefix: str, count: int) -> Path:
+    with path.open("w", encoding="utf-8") as stream:
+        for i in range(count):
+            stream.write(json.dumps({
+                "id": f"{prefix}:{i}", "title": f"Synthetic {prefix} record {i}",
+                "text": f"Synthetic test passage number {i} written for Curbside tests. " * 3,
+            }) + "\n")
+    return path
+
+
+_INGEST = (
+    "import sys; from pathlib import Path; from curbside.library.store import Library; "
+    "from curbside.library.ingest import ingest_paths; "
+    "lib = Library(Path(sys.argv[1]), create=True); ingest_paths(lib, [Path(sys.argv[2])])"
+)
+
+
+def test_concurrent_writers_both_land(tmp_path: Path) -> None:
+    library_dir = tmp_path / "library"
+    Library(library_dir, create=True).close()
+    files = [_jsonl(tmp_path / f"{p}.jsonl", p, 3000) for p in ("a", "b")]
+    processes = [subprocess.Popen([sys.executable, "-c", _INGEST, str(library_dir), str(f)])
+                 for f in files]
+    assert [p.wait() for p in processes] == [0, 0]
+    with Library(library_dir) as library:
+        assert library.stats()["jsonl"] == 6000
+        _consistent(library)
+
+
+def test_killed_ingest_leaves_whole_documents_and_resumes(tmp_path: Path) -> None:
+    library_dir = tmp_path / "library"
+    source = _jsonl(tmp_path / "big.jsonl", "k", 40_000)
+    process = subprocess.Popen([sys.executable, "-c", _INGEST, str(library_dir), str(source)])
+    # Kill it once some batches have committed (or whenever it ends, on a fast machine).
+    while process.poll() is None:
+        if (library_dir / "library.sqlite3").exists():
+            with Library(library_dir) as probe:
+                if probe.connection.execute("SELECT count(*) FROM documents").fetchone()[0]:
+                    break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with Library(library_dir) as library:
+        _consistent(library)
+    with Library(library_dir, create=True) as library:
+        report = ingest_paths(library, [source])
+        assert report.counts.added + report.counts.unchanged == 40_000
+        assert library.stats()["jsonl"] == 40_000
+        _consistent(library)

@@ -1,0 +1,44 @@
+"""Markdown and HTML rendering; documents are data, so their markup is shown as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from curbside.answer.ask import answer_question
+from curbside.library.store import Library
+from curbside.models import Document, DocumentSection
+from curbside.render.html import render_html
+from curbside.render.markdown import render_markdown
+from curbside.settings import Settings
+
+HOSTILE = Document(
+    id="test:hostile", source="test",
+    title="Synthetic zanthoxylosis <script>alert('title')</script> test record",
+    sections=[DocumentSection(label="CONCLUSIONS", text=(
+        "Zanthoxylosis is a synthetic test condition <script>alert(1)</script> invented for "
+        "Curbside's rendering tests. Zanthoxylosis treatment with <b>bold</b> markup is "
+        "described only in this synthetic record."))],
+)
+
+
+def test_html_escapes_document_markup(tmp_path: Path) -> None:
+    with Library(tmp_path / "lib", create=True) as library:
+        library.write([HOSTILE])
+        article = answer_question(library, "What is zanthoxylosis?", "clinician", Settings())
+    html = render_html(article)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>bold</b>" not in html
+    assert "pending human review" in html
+    assert 'href="#ref-1"' in html and 'id="ref-1"' in html
+
+
+def test_markdown_has_bottom_line_sections_and_references(tmp_path: Path) -> None:
+    with Library(tmp_path / "lib", create=True) as library:
+        library.write([HOSTILE])
+        article = answer_question(library, "What is zanthoxylosis?", "clinician", Settings())
+    text = render_markdown(article)
+    assert text.startswith("# What is zanthoxylosis?")
+    assert "**Zanthoxylosis is a synthetic test condition" in text
+    assert "## References" in text and "1. [Research]" in text
+    assert "[1]" in text
