@@ -23,6 +23,7 @@ import numpy as np
 
 from curbside.answer.ask import answer_question
 from curbside.answer.question import analyse_question
+from curbside.eval.answers import evaluate_answers, read_judged_questions
 from curbside.eval.metrics import mrr_at, ndcg_at, recall_at
 from curbside.eval.retrieval import (
     evaluate_beir,
@@ -146,9 +147,17 @@ def main() -> None:
         with Library(work / "starter") as library:
             search = bench_search(library, questions)
             ask = bench_ask(library, questions[:120])
+            answers = evaluate_answers(
+                library, read_judged_questions(data / "bioasq-12b-golden"), settings)
         scifact = bench_scifact(data, work)
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, " \
               f"Python {platform.python_version()}"
+    answer_rows = "\n".join(
+        f"| {name.replace(':', ' · ')} | {row['count']:.0f} | {row['rouge2']:.4f} | "
+        f"{row['su4']:.4f} | {row['traceable']:.1%} | {row['answered']:.1%} | "
+        f"{row['median_words']:.0f} |"
+        for name, row in answers.items()
+    )
     report = f"""# Benchmarks
 
 Made by `python bench/run_benchmarks.py` (after `pip install -e '.[bench]'`) on {machine},
@@ -179,6 +188,21 @@ Ratio Curbside/bm25s at p50: {search['ours_p50'] / search['bm25s_p50']:.2f}×.
 | p50 ms | p95 ms |
 |---:|---:|
 | {ask['p50']:.0f} | {ask['p95']:.0f} |
+
+## Answer quality: bottom lines against BioASQ 12b ideal answers (batches 1-3)
+
+Made with `curbside eval answers ../shared/data/bioasq-12b-golden` on the starter library. The
+peer is the first two sentences of the top BM25 hit for the same question. "Answered" counts
+articles with a bottom line; the rest are honest insufficient-evidence articles (most of those
+questions name a drug or trial that no document in the starter library mentions).
+
+| system | questions | ROUGE-2 | ROUGE-SU4 | traceable | answered | median words |
+|---|---:|---:|---:|---:|---:|---:|
+{answer_rows}
+
+ROUGE-SU4 Curbside / peer: {answers['curbside']['su4'] / answers['peer']['su4']:.2f}× on all
+questions, {answers['curbside:summary']['su4'] / answers['peer:summary']['su4']:.2f}× on the
+summary questions (whose documents the library holds).
 
 ## Retrieval quality: SciFact training claims (BEIR layout, {scifact['queries']} queries, 5,183 abstracts)
 

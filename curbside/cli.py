@@ -14,6 +14,7 @@ from rich.table import Table
 
 from curbside.answer.ask import answer_question
 from curbside.errors import CurbsideError
+from curbside.eval import answers as answers_eval
 from curbside.eval import retrieval as retrieval_eval
 from curbside.library.formats import RecordProblem
 from curbside.library.ingest import IngestReport, ingest_paths
@@ -276,6 +277,34 @@ def eval_retrieval(
     table.add_row(folder.name, str(result.queries), f"{result.ndcg_10:.4f}",
                   f"{result.recall_100:.4f}", f"{result.mrr_10:.4f}")
     out.print(table)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    folder: Annotated[Path, typer.Argument(help="BioASQ golden files, or queries.jsonl + "
+                                                "answers.jsonl.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    library: LibraryOption = None,
+) -> None:
+    """ROUGE-2 / ROUGE-SU4 of article bottom lines against ideal answers, with traceability,
+    answered share and length, for Curbside and the first-two-sentences-of-top-hit peer."""
+    settings = _settings(library)
+    try:
+        questions = answers_eval.read_judged_questions(folder)[:limit]
+        with Library(settings.library) as lib:
+            result = answers_eval.evaluate_answers(lib, questions, settings)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    table = Table("system", "questions", "ROUGE-2", "ROUGE-SU4", "traceable", "answered",
+                  "median words")
+    for name, row in result.items():
+        table.add_row(name.replace(":", " · "), f"{row['count']:.0f}", f"{row['rouge2']:.4f}",
+                      f"{row['su4']:.4f}", f"{row['traceable']:.1%}", f"{row['answered']:.1%}",
+                      f"{row['median_words']:.0f}")
+    out.print(f"{len(questions)} questions from {folder}")
+    out.print(table)
+    ratio = result["curbside"]["su4"] / result["peer"]["su4"] if result["peer"]["su4"] else 0
+    out.print(f"ROUGE-SU4 ratio Curbside / peer: {ratio:.2f}×")
 
 
 @eval_app.command("make-scifact")

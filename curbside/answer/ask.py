@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from curbside.answer.appraise import appraise
-from curbside.answer.compose import Evidence, TopicMatcher, compose_article
+from curbside.answer.compose import Evidence, TopicMatcher, compose_article, topic_threshold
 from curbside.answer.question import analyse_question, spelling_variants
 from curbside.library.search import search_passages
 from curbside.library.store import Library
@@ -13,6 +13,7 @@ from curbside.models import Article, Audience, PassageHit, QuestionAnalysis
 from curbside.settings import Settings
 
 EXPANDED_DOCUMENTS = 12  # on-topic documents whose other passages join the evidence
+EXPANDED_SHARE = 0.8
 
 
 def topic_weights(
@@ -37,23 +38,24 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
     hits = search_passages(library, analysis.query_terms, settings.retrieval.passages)
     weights, missing = topic_weights(library, analysis)
     matcher = TopicMatcher(weights)
+    threshold = topic_threshold(analysis, settings.composer)
     # The best on-topic documents are read whole: a treatment paragraph rarely repeats every
     # word of the question, yet belongs in the article.
     on_topic_docs: list[str] = []
     for hit in hits:
         doc_id = hit.passage.doc_id
         coverage = matcher.coverage(hit.title + " " + hit.passage.text)
-        if coverage >= settings.composer.topic_coverage and doc_id not in on_topic_docs:
+        if coverage >= threshold and doc_id not in on_topic_docs:
             on_topic_docs.append(doc_id)
     seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
-    floor = min((h.score for h in hits), default=0.0)
     for doc_id in on_topic_docs[:EXPANDED_DOCUMENTS]:
-        title = next(h.title for h in hits if h.passage.doc_id == doc_id)
+        best = next(h for h in hits if h.passage.doc_id == doc_id)
         for passage in library.passages(doc_id):
             if (doc_id, passage.ordinal) not in seen:
                 seen.add((doc_id, passage.ordinal))
-                hits.append(PassageHit(passage=passage, title=title, lexical_score=0.0,
-                                       score=floor))
+                # A passage of a matching document ranks a little under the document's best.
+                hits.append(PassageHit(passage=passage, title=best.title, lexical_score=0.0,
+                                       score=EXPANDED_SHARE * best.score))
     documents = library.get_many(h.passage.doc_id for h in hits)
     appraisals = {doc_id: appraise(document) for doc_id, document in documents.items()}
     appraised = [h.model_copy(update={"appraisal": appraisals[h.passage.doc_id]})

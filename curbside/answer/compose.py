@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from curbside.answer import sections as plan
 from curbside.answer.appraise import LEVEL_WEIGHT
+from curbside.answer.conflicts import find_conflicts
 from curbside.answer.question import FUNCTION_WORDS, spelling_variants
 from curbside.answer.sentences import quotable_sentences
 from curbside.answer.trace import is_traceable
@@ -38,6 +39,8 @@ from curbside.settings import ComposerSettings
 from curbside.text import fold, words
 
 COMPOSER_NAME = "extractive"
+# How much the retrieval rank of a sentence's passage counts against its own topic coverage.
+RELEVANCE_WEIGHT = 1.2  # tuned on BioASQ 12b batches 1-3 summary questions
 
 DISCLAIMERS: dict[str, str] = {
     "clinician": (
@@ -50,6 +53,12 @@ DISCLAIMERS: dict[str, str] = {
         "doctor, nurse or pharmacist about your own situation. In an emergency, call your local "
         "emergency number."
     ),
+}
+
+CONFLICTS_TITLE = {"clinician": "Evidence conflicts", "patient": "Where sources disagree"}
+CONFLICTS_LABEL = {
+    "clinician": "These sources report opposite findings; weigh their design and date:",
+    "patient": "These sources do not agree; ask your clinician what this means for you:",
 }
 
 _PRONOUN_START = re.compile(
@@ -118,6 +127,14 @@ class TopicMatcher:
         return sum(self.weights[t] for t in self.present(text)) / self.total
 
 
+def topic_threshold(analysis: QuestionAnalysis, settings: ComposerSettings) -> float:
+    """Share of the topic a passage must cover: all of a short topic (both words of
+    "iliopsoas hematoma"), most of a long one, whose every word few passages repeat."""
+    if len(analysis.topic_terms) <= 3:
+        return settings.topic_coverage
+    return settings.topic_coverage_long
+
+
 def topic_phrase(analysis: QuestionAnalysis) -> str:
     """The words of the question that name its topic, as the question wrote them."""
     terms = analysis.topic_terms
@@ -158,7 +175,7 @@ def _sentence_score(
     document = evidence.documents[hit.passage.doc_id]
     level = hit.appraisal.level if hit.appraisal else EvidenceLevel.OTHER
     relevance = hit.score / top_score if top_score > 0 else 0.0
-    score = 1.0 * topical + 0.6 * relevance + 0.35 * LEVEL_WEIGHT[level]
+    score = 1.0 * topical + RELEVANCE_WEIGHT * relevance + 0.35 * LEVEL_WEIGHT[level]
     label = hit.passage.section.upper()
     if label in _CONCLUSION_LABELS:
         score += 0.25
@@ -249,15 +266,15 @@ class _Redundancy:
         self.threshold = threshold
         self.accepted: list[frozenset[str]] = []
 
-    def _content(self, candidate: Candidate) -> frozenset[str]:
+    def content(self, candidate: Candidate) -> frozenset[str]:
         return frozenset(stem(w) for w in candidate.words if w not in self.ignored)
 
     def repeats(self, candidate: Candidate) -> bool:
-        content = self._content(candidate)
+        content = self.content(candidate)
         return any(_jaccard(content, seen) >= self.threshold for seen in self.accepted)
 
     def accept(self, candidate: Candidate) -> None:
-        self.accepted.append(self._content(candidate))
+        self.accepted.append(self.content(candidate))
 
 
 class _Citations:
@@ -282,11 +299,17 @@ def _reference(n: int, document: Document, kind: str) -> Reference:
 
 
 def _choose_bottom_line(
-    candidates: list[Candidate], intent: Intent, max_words: int
+    candidates: list[Candidate], intent: Intent, max_words: int, max_sentences: int
 ) -> list[Candidate]:
+    """The strongest sentences that speak to the whole topic, within the word budget."""
     primary = plan.PRIMARY[intent]
+    usable = [c for c in candidates if not _PRONOUN_START.match(c.text)]
+    if not usable:
+        return []
+    # Long questions rarely meet one sentence that names every topic word: ask for most.
+    floor = min(0.5, 0.6 * max(c.topical for c in usable))
     ranked = sorted(
-        (c for c in candidates if c.topical >= 0.5 and not _PRONOUN_START.match(c.text)),
+        (c for c in usable if c.topical >= floor),
         key=lambda c: c.score + (0.3 if c.section in (primary, plan.OVERVIEW) else 0.0),
         reverse=True,
     )
@@ -294,13 +317,11 @@ def _choose_bottom_line(
     used = 0
     for candidate in ranked:
         length = len(candidate.text.split())
-        if chosen and (used + length > max_words or len(chosen) >= 3):
-            continue
-        if not chosen and length > max_words:
+        if used + length > max_words:
             continue
         chosen.append(candidate)
         used += length
-        if len(chosen) >= 2 and used > max_words * 0.6:
+        if len(chosen) >= max_sentences:
             break
     return chosen
 
@@ -330,9 +351,10 @@ def compose_article(
     analysis = evidence.analysis
     matcher = TopicMatcher(evidence.topic_weights)
     topic = topic_phrase(analysis)
+    threshold = topic_threshold(analysis, settings)
     on_topic = [
         h for h in evidence.hits
-        if matcher.coverage(h.title + " " + h.passage.text) >= settings.topic_coverage
+        if matcher.coverage(h.title + " " + h.passage.text) >= threshold
     ]
     missing_terms = list(evidence.missing_terms)
     on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in on_topic))
@@ -343,7 +365,8 @@ def compose_article(
                        missing_terms)
     candidates = _merge_duplicates(_candidates(focused, matcher, audience))
     citations = _Citations()
-    bottom = _choose_bottom_line(candidates, analysis.intent, settings.bottom_line_words)
+    bottom = _choose_bottom_line(candidates, analysis.intent, settings.bottom_line_words,
+                                 settings.bottom_line_sentences)
     bottom_line = [citations.statement(c) for c in bottom]
     remaining = [c for c in candidates if c not in bottom]
 
@@ -376,6 +399,16 @@ def compose_article(
             key=key,
             title=plan.section_title(key, audience),
             blocks=_section_blocks(key, chosen, audience, citations),
+        ))
+
+    conflicts = find_conflicts(candidates, redundancy.content)
+    if conflicts:
+        article_sections.append(ArticleSection(
+            key="conflicts",
+            title=CONFLICTS_TITLE[audience],
+            blocks=[BulletsBlock(label=CONFLICTS_LABEL[audience],
+                                 items=[citations.statement(a), citations.statement(b)])
+                    for a, b in conflicts],
         ))
 
     notes = []

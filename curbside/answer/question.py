@@ -34,7 +34,13 @@ FRAME_WORDS = frozenset(
     factors cause causes caused causing etiology aetiology mechanism dose doses dosing dosage
     sign signs symptom symptoms know tell explain mean means meaning define definition
     overview happen happens get getting need needs use used using indicated indication
-    indications first line long term known common typical typically""".split()
+    indications first line long term known common commonly typical typically type types kind
+    kinds form forms proportion relationship relation role roles effect effects impact please
+    list name names describe main major developed successfully approved available current
+    recent new specific associated association link linked difference differences compared
+    comparison versus role function functions action actions mechanisms lower higher increase
+    increased decrease decreased reduce reduced usefulness useful efficacy effective
+    safe safety benefit benefits likely important frequently frequent often""".split()
 )
 
 INTENT_CUES: list[tuple[Intent, re.Pattern[str]]] = [
