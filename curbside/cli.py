@@ -259,6 +259,25 @@ def show(
         out.print(section.text, highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    library: LibraryOption = None,
+) -> None:
+    """Serve the web pages and the JSON API (OpenAPI description at /openapi.json)."""
+    import uvicorn
+
+    from curbside.web.app import create_app
+
+    settings = _settings(library)
+    try:
+        web_app = create_app(settings)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    uvicorn.run(web_app, host=host, port=port, log_level="info")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     folder: Annotated[Path, typer.Argument(help="BEIR folder: corpus.jsonl, queries.jsonl, "

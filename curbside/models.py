@@ -191,6 +191,13 @@ class Coverage(BaseModel):
     note: str
 
 
+class GlossaryEntry(BaseModel):
+    """A medical word in the article and Curbside's plain explanation of it (patient view)."""
+
+    term: str
+    explanation: str
+
+
 ArticleStatus = Literal["submitted", "under review", "approved", "changes requested", "retired"]
 
 
@@ -210,6 +217,10 @@ class Article(BaseModel):
     status: ArticleStatus = "submitted"
     disclaimer: str
     id: str | None = None
+    thread_id: str | None = None  # the first article of a chain of follow-up questions
+    follows: str | None = None  # the article this one follows up
+    urgent: bool = False  # the question has emergency cues: an urgent-care notice goes on top
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
 
     def statements(self) -> list[Statement]:
         """Every statement in reading order."""

@@ -6,7 +6,7 @@ import math
 
 from curbside.answer.appraise import appraise
 from curbside.answer.compose import Evidence, TopicMatcher, compose_article, topic_threshold
-from curbside.answer.question import analyse_question, spelling_variants
+from curbside.answer.question import analyse_followup, analyse_question, spelling_variants
 from curbside.library.search import search_passages
 from curbside.library.store import Library
 from curbside.models import Article, Audience, PassageHit, QuestionAnalysis
@@ -65,8 +65,16 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
 
 
 def answer_question(
-    library: Library, question: str, audience: Audience, settings: Settings
+    library: Library,
+    question: str,
+    audience: Audience,
+    settings: Settings,
+    thread_question: str | None = None,
 ) -> Article:
+    """The article for a question; a follow-up names the first question of its thread."""
     analysis = analyse_question(question, settings.max_question_chars)
+    if thread_question is not None:
+        root = analyse_question(thread_question, settings.max_question_chars)
+        analysis = analyse_followup(question, root, settings.max_question_chars)
     evidence = gather_evidence(library, analysis, settings)
     return compose_article(evidence, audience, settings.composer)

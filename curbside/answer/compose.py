@@ -5,8 +5,8 @@ titles, step labels and notes about what the library does and does not hold.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from curbside.answer import sections as plan
 from curbside.answer.appraise import LEVEL_WEIGHT
 from curbside.answer.conflicts import find_conflicts
+from curbside.answer.glossary import glossary_for
 from curbside.answer.question import FUNCTION_WORDS, spelling_variants
 from curbside.answer.sentences import quotable_sentences
 from curbside.answer.trace import is_traceable
+from curbside.answer.urgency import has_emergency_cues
 from curbside.models import (
     Article,
     ArticleSection,
@@ -506,11 +508,8 @@ def _assemble(
         for h in evidence.hits[:30]
     ]
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
-    digest = hashlib.sha256(
-        f"{analysis.question}|{audience}|{generated_at}".encode()
-    ).hexdigest()[:12]
-    return Article(
-        id=f"art-{digest}",
+    article = Article(
+        id=f"art-{secrets.token_hex(6)}",
         question=analysis.question,
         audience=audience,
         generated_at=generated_at,
@@ -524,4 +523,8 @@ def _assemble(
         coverage=coverage,
         insufficient_evidence=insufficient,
         disclaimer=DISCLAIMERS[audience],
+        urgent=has_emergency_cues(analysis.question),
     )
+    if audience == "patient":
+        article.glossary = glossary_for(s.text for s in article.statements())
+    return article

@@ -144,3 +144,16 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
         topic_terms=list(dict.fromkeys(topic)),
         query_terms=list(dict.fromkeys(query)),
     )
+
+
+def analyse_followup(question: str, root: QuestionAnalysis, max_chars: int = 2000
+                     ) -> QuestionAnalysis:
+    """A follow-up read in its thread: the first question's topic carries over, so "What if
+    the patient has hemophilia?" is searched together with the condition asked about first."""
+    own = analyse_question(question, max_chars)
+    return QuestionAnalysis(
+        question=own.question,
+        intent=own.intent if own.intent != Intent.GENERAL else root.intent,
+        topic_terms=list(dict.fromkeys([*root.topic_terms, *own.topic_terms])),
+        query_terms=list(dict.fromkeys([*root.query_terms, *own.query_terms])),
+    )

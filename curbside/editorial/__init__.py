@@ -1,0 +1,1 @@
+"""The editorial store: saved articles, their threads of follow-ups, and (later) reviews."""

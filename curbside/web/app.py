@@ -1,0 +1,265 @@
+"""The web product: server-rendered pages and the JSON API, over one library."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from pydantic import BaseModel, Field
+
+from curbside import __version__
+from curbside.answer.urgency import URGENT_NOTICE
+from curbside.editorial.store import ArticleStore, UnknownArticleError
+from curbside.errors import CurbsideError, LibraryError, QuestionError, UnknownDocumentError
+from curbside.library.search import query_terms, search_passages
+from curbside.library.store import Library
+from curbside.models import Article, Audience, Document
+from curbside.render.citations import to_bibtex, to_csl_json, to_ris
+from curbside.render.labels import REVIEW_STAGES, review_banner, stage_index
+from curbside.settings import Settings
+from curbside.web.service import (
+    READER_KINDS,
+    ask_and_save,
+    follow_up,
+    followup_suggestions,
+    open_library,
+)
+
+HERE = Path(__file__).parent
+MAX_BODY_QUESTION = 100_000  # longer bodies are refused before any work
+
+
+EXPORTS = {
+    "ris": (to_ris, "application/x-research-info-systems"),
+    "bib": (to_bibtex, "application/x-bibtex"),
+    "json": (to_csl_json, "application/vnd.citationstyles.csl+json"),
+}
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="The clinical question.", max_length=MAX_BODY_QUESTION)
+    audience: Audience = "clinician"
+
+
+class FollowupRequest(BaseModel):
+    question: str = Field(max_length=MAX_BODY_QUESTION)
+    audience: Audience | None = None
+
+
+class SearchHitOut(BaseModel):
+    doc_id: str
+    title: str
+    section: str
+    ordinal: int
+    score: float
+    text: str
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    with Library(settings.library) as library:  # fails early, and clearly, without a library
+        ArticleStore(library)
+    app = FastAPI(title="Curbside", version=__version__,
+                  description="Cited clinical answer articles from your own library.")
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(
+        stages=REVIEW_STAGES, review_banner=review_banner, stage_index=stage_index,
+        reader_kinds=READER_KINDS, urgent_notice=URGENT_NOTICE)
+    templates.env.filters["explain"] = explain_terms
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.exception_handler(QuestionError)
+    async def question_error(request: Request, error: QuestionError) -> Response:
+        return _error(request, templates, 422, str(error))
+
+    @app.exception_handler(UnknownArticleError)
+    @app.exception_handler(UnknownDocumentError)
+    async def not_found(request: Request, error: CurbsideError) -> Response:
+        return _error(request, templates, 404, str(error))
+
+    @app.exception_handler(LibraryError)
+    async def library_error(request: Request, error: LibraryError) -> Response:
+        return _error(request, templates, 503, str(error))
+
+    app.include_router(_api(settings))
+    app.include_router(_pages(settings, templates))
+    return app
+
+
+def explain_terms(text: str, glossary: dict[str, str]) -> Markup:
+    """The text, escaped, with each glossary word marked up with its plain explanation."""
+    escaped = str(escape(text))
+    if not glossary:
+        return Markup(escaped)
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(t) for t in sorted(glossary, key=len, reverse=True)) + r")\b",
+        re.IGNORECASE)
+
+    def mark(match: re.Match[str]) -> str:
+        explanation = glossary[match.group(0).lower()]
+        return f'<abbr title="{escape(explanation)}">{match.group(0)}</abbr>'
+
+    return Markup(pattern.sub(mark, escaped))
+
+
+def _error(request: Request, templates: Jinja2Templates, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    return templates.TemplateResponse(request, "error.html", {"message": message},
+                                      status_code=status)
+
+
+def _api(settings: Settings) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["api"])
+
+    @api.post("/ask", status_code=201)
+    def ask(body: AskRequest) -> Article:
+        with open_library(settings) as library:
+            return ask_and_save(library, body.question, body.audience, settings)
+
+    @api.get("/articles/{article_id}")
+    def get_article(article_id: str) -> Article:
+        with open_library(settings) as library:
+            return ArticleStore(library).get(article_id)
+
+    @api.post("/articles/{article_id}/followups", status_code=201)
+    def post_followup(article_id: str, body: FollowupRequest) -> Article:
+        with open_library(settings) as library:
+            return follow_up(library, article_id, body.question, settings, body.audience)
+
+    @api.get("/threads/{thread_id}")
+    def get_thread(thread_id: str) -> list[Article]:
+        with open_library(settings) as library:
+            articles = ArticleStore(library).thread(thread_id)
+        if not articles:
+            raise UnknownArticleError(thread_id)
+        return articles
+
+    @api.get("/search")
+    def search(q: Annotated[str, Query(min_length=1, max_length=2000)],
+               k: Annotated[int, Query(ge=1, le=100)] = 10) -> list[SearchHitOut]:
+        terms = query_terms(q)
+        if not terms:
+            raise QuestionError("The query has no words to search for; type some words.")
+        with open_library(settings) as library:
+            hits = search_passages(library, terms, k)
+        return [SearchHitOut(doc_id=h.passage.doc_id, title=h.title, section=h.passage.section,
+                             ordinal=h.passage.ordinal, score=round(h.score, 4),
+                             text=h.passage.text) for h in hits]
+
+    @api.get("/documents/{doc_id}")
+    def get_document(doc_id: str) -> Document:
+        with open_library(settings) as library:
+            return library.get(doc_id)
+
+    return api
+
+
+def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    def reader_of(request: Request) -> str:
+        reader = request.cookies.get("curbside_reader", "clinician")
+        return reader if reader in READER_KINDS else "clinician"
+
+    @pages.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        with open_library(settings) as library:
+            recent = ArticleStore(library).recent(10)
+        return templates.TemplateResponse(request, "ask.html", {
+            "recent": recent, "reader": reader_of(request)})
+
+    @pages.post("/ask")
+    def ask_form(
+        request: Request,
+        question: Annotated[str, Form(max_length=MAX_BODY_QUESTION)],
+        reader: Annotated[str, Form()] = "clinician",
+    ) -> Response:
+        if reader not in READER_KINDS:
+            raise QuestionError(f"Unknown reader kind {reader!r}; choose one of the options.")
+        audience = READER_KINDS[reader][1]
+        with open_library(settings) as library:
+            article = ask_and_save(library, question, audience, settings)
+        response = RedirectResponse(f"/articles/{article.id}", status_code=303)
+        response.set_cookie("curbside_reader", reader, samesite="lax", httponly=True)
+        return response
+
+    @pages.get("/articles/{article_id}", response_class=HTMLResponse)
+    def article_page(request: Request, article_id: str) -> Response:
+        with open_library(settings) as library:
+            store = ArticleStore(library)
+            article = store.get(article_id)
+            thread = store.thread(article.thread_id) if article.thread_id else [article]
+        first = thread[0] if thread else article
+        other: Audience = "patient" if article.audience == "clinician" else "clinician"
+        return templates.TemplateResponse(request, "article.html", {
+            "article": article, "thread": thread,
+            "references": {r.n: r for r in article.references},
+            "suggestions": followup_suggestions(first),
+            "other_audience": other,
+            "glossary": {e.term.lower(): e.explanation for e in article.glossary},
+        })
+
+    @pages.post("/articles/{article_id}/followups")
+    def followup_form(article_id: str, question: Annotated[str, Form(
+            max_length=MAX_BODY_QUESTION)]) -> Response:
+        with open_library(settings) as library:
+            article = follow_up(library, article_id, question, settings)
+        return RedirectResponse(f"/articles/{article.id}", status_code=303)
+
+    @pages.post("/articles/{article_id}/audience")
+    def switch_audience(article_id: str, audience: Annotated[Audience, Form()]) -> Response:
+        """The same question for the other audience, as a new article in the same thread."""
+        with open_library(settings) as library:
+            earlier = ArticleStore(library).get(article_id)
+            article = follow_up(library, article_id, earlier.question, settings, audience)
+        response = RedirectResponse(f"/articles/{article.id}", status_code=303)
+        response.set_cookie("curbside_reader", "patient" if audience == "patient"
+                            else "clinician", samesite="lax", httponly=True)
+        return response
+
+    @pages.get("/articles/{article_id}/references.{fmt}")
+    def export(article_id: str, fmt: Literal["ris", "bib", "json"]) -> Response:
+        with open_library(settings) as library:
+            article = ArticleStore(library).get(article_id)
+            documents = library.get_many(r.id for r in article.references)
+        writer, media = EXPORTS[fmt]
+        body = writer(article.references, documents)
+        name = f"curbside-{article_id}.{fmt}"
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @pages.get("/threads/{thread_id}", response_class=HTMLResponse)
+    def thread_page(request: Request, thread_id: str) -> Response:
+        with open_library(settings) as library:
+            thread = ArticleStore(library).thread(thread_id)
+        if not thread:
+            raise UnknownArticleError(thread_id)
+        return templates.TemplateResponse(request, "thread.html", {"thread": thread})
+
+    @pages.get("/search", response_class=HTMLResponse)
+    def search_page(request: Request, q: str = "") -> Response:
+        hits = []
+        if q.strip():
+            terms = query_terms(q[:2000])
+            with open_library(settings) as library:
+                hits = search_passages(library, terms, 20) if terms else []
+        return templates.TemplateResponse(request, "search.html", {"q": q, "hits": hits})
+
+    @pages.get("/documents/{doc_id}", response_class=HTMLResponse)
+    def document_page(request: Request, doc_id: str) -> Response:
+        with open_library(settings) as library:
+            document = library.get(doc_id)
+        return templates.TemplateResponse(request, "document.html", {"document": document})
+
+    @pages.get("/policy", response_class=HTMLResponse)
+    def policy(request: Request) -> Response:
+        return templates.TemplateResponse(request, "policy.html", {})
+
+    return pages

@@ -1,0 +1,74 @@
+"""A real Curbside server on loopback, over a real library, for API and browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from curbside.library.store import Library
+from curbside.models import Document, DocumentSection
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(library_dir: Path) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ, CURBSIDE_LIBRARY=str(library_dir))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "curbside.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"server exited: {output}")
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(starter_library_dir: Path) -> Iterator[str]:
+    yield from start_server(starter_library_dir)
+
+
+HOSTILE = Document(
+    id="test:hostile", source="test",
+    title="Synthetic zanthoxylosis <script>window.pwned=1</script> test record",
+    sections=[DocumentSection(label="CONCLUSIONS", text=(
+        "Zanthoxylosis is a synthetic test condition <img src=x onerror=\"window.pwned=2\"> "
+        "invented for Curbside's browser tests. Zanthoxylosis treatment with <b>bold</b> "
+        "markup is described only in this synthetic record written for tests."))],
+)
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp("hostile")
+    with Library(directory, create=True) as library:
+        library.write([HOSTILE])
+    yield from start_server(directory)
