@@ -20,6 +20,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+import textstat
 
 from curbside.answer.ask import answer_question
 from curbside.answer.question import analyse_question
@@ -110,6 +111,26 @@ def bench_ask(library: Library, questions: list[str]) -> dict[str, float]:
             "p95": percentile(times, 95)}
 
 
+def bench_readability(library: Library, data: Path) -> dict[str, float]:
+    """Mean Flesch-Kincaid grade of the statements of patient and clinician views of the same
+    K-QA patient questions (those both views answer)."""
+    settings = Settings()
+    questions = [json.loads(line)["Question"] for line in
+                 (data / "medlfqa" / "kqa_golden_test_MedLFQA.jsonl").open(encoding="utf-8")]
+    grades: dict[str, list[float]] = {"clinician": [], "patient": []}
+    for question in questions:
+        views = {a: answer_question(library, question, a, settings)  # type: ignore[arg-type]
+                 for a in grades}
+        if not all(v.bottom_line for v in views.values()):
+            continue
+        for audience, article in views.items():
+            text = " ".join(s.text for s in article.statements())
+            grades[audience].append(float(textstat.flesch_kincaid_grade(text)))
+    return {"questions": len(questions), "both": len(grades["patient"]),
+            "clinician": float(np.mean(grades["clinician"])),
+            "patient": float(np.mean(grades["patient"]))}
+
+
 def bench_scifact(data: Path, work: Path) -> dict[str, float]:
     folder = work / "scifact-train"
     write_scifact_train_beir(data, folder)
@@ -147,6 +168,7 @@ def main() -> None:
         with Library(work / "starter") as library:
             search = bench_search(library, questions)
             ask = bench_ask(library, questions[:120])
+            readability = bench_readability(library, data)
             answers = evaluate_answers(
                 library, read_judged_questions(data / "bioasq-12b-golden"), settings)
         scifact = bench_scifact(data, work)
@@ -188,6 +210,16 @@ Ratio Curbside/bm25s at p50: {search['ours_p50'] / search['bm25s_p50']:.2f}×.
 | p50 ms | p95 ms |
 |---:|---:|
 | {ask['p50']:.0f} | {ask['p95']:.0f} |
+
+## Reading level: patient vs clinician views
+
+Mean Flesch-Kincaid grade (textstat 0.7.3) of all statements of the patient and the clinician
+article for the same K-QA patient questions ({readability['both']} of {readability['questions']}
+that both views answer):
+
+| clinician | patient | difference |
+|---:|---:|---:|
+| {readability['clinician']:.2f} | {readability['patient']:.2f} | {readability['clinician'] - readability['patient']:.2f} grades |
 
 ## Answer quality: bottom lines against BioASQ 12b ideal answers (batches 1-3)
 

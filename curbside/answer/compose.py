@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import textstat
+
 from curbside.answer import sections as plan
 from curbside.answer.appraise import LEVEL_WEIGHT
 from curbside.answer.conflicts import find_conflicts
@@ -42,6 +44,11 @@ from curbside.text import fold, words
 
 COMPOSER_NAME = "extractive"
 # How much the retrieval rank of a sentence's passage counts against its own topic coverage.
+# Patient view: consumer-health pages and plain sentences win among equally relevant evidence.
+PATIENT_CONSUMER_BONUS = 0.5
+PATIENT_TARGET_GRADE = 7.0
+PATIENT_GRADE_COST = 0.15
+PATIENT_MAX_GRADE = 12.0
 RELEVANCE_WEIGHT = 1.2  # tuned on BioASQ 12b batches 1-3 summary questions
 
 DISCLAIMERS: dict[str, str] = {
@@ -200,8 +207,10 @@ def _sentence_score(
         score -= 0.5  # advice addressed to patients reads wrongly in a clinician's article
     if audience == "patient":
         if level == EvidenceLevel.CONSUMER_HEALTH:
-            score += 0.35
-        score -= 0.01 * max(0, length - 20)
+            score += PATIENT_CONSUMER_BONUS
+        # Plain sentences first: each school grade above the target costs a little.
+        grade = reading_grade(candidate_text, evidence.analysis.topic_terms)
+        score -= PATIENT_GRADE_COST * max(0.0, grade - PATIENT_TARGET_GRADE)
     return score
 
 
@@ -226,6 +235,23 @@ def _candidates(evidence: Evidence, matcher: TopicMatcher, audience: Audience) -
             ))
     found.sort(key=lambda c: c.score, reverse=True)
     return found
+
+
+def reading_grade(text: str, topic_terms: Sequence[str]) -> float:
+    """Flesch-Kincaid grade of a sentence, its topic's name aside: the reader asked about that
+    name, and a long one should not push out the plain sentences that use it."""
+    if topic_terms:
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in topic_terms) + r")\w*",
+                             re.IGNORECASE)
+        text = pattern.sub("it", text)
+    return float(textstat.flesch_kincaid_grade(text))
+
+
+def _plain_enough(candidates: list[Candidate], topic_terms: Sequence[str]) -> list[Candidate]:
+    """For patients, leave out sentences far above a plain reading level when enough plainer
+    ones remain; with too few, keep everything rather than say less."""
+    plain = [c for c in candidates if reading_grade(c.text, topic_terms) <= PATIENT_MAX_GRADE]
+    return plain if len(plain) >= 3 else candidates
 
 
 def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
@@ -366,6 +392,8 @@ def compose_article(
     focused = Evidence(analysis, on_topic, evidence.documents, evidence.topic_weights,
                        missing_terms)
     candidates = _merge_duplicates(_candidates(focused, matcher, audience))
+    if audience == "patient":
+        candidates = _plain_enough(candidates, analysis.topic_terms)
     citations = _Citations()
     bottom = _choose_bottom_line(candidates, analysis.intent, settings.bottom_line_words,
                                  settings.bottom_line_sentences)

@@ -42,7 +42,9 @@ _STUDY_SELF = re.compile(
 _PAGE_TEXT = re.compile(
     r"(?:https?://|www\.|click|this page|web ?site|table below|listed below|see below|"
     r"human phenotype ontology|medlineplus|you can (?:use|find|read|search)|these resources|"
-    r"contact (?:us|the)|call \d|for more information|the following (?:list|table|resources))",
+    r"contact (?:us|the)|call \d|for more information|the following (?:list|table|resources)|"
+    r"frequency (?:may|of \d)|a frequency of|listed as a fraction|sign or symptom may be|"
+    r"approximate number of patients|this information comes from|orphanet)",
     re.IGNORECASE,
 )
 DESIGN_SECTIONS = frozenset(label.lower() for label in _DESIGN_LABELS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -132,9 +133,12 @@ def test_killed_ingest_leaves_whole_documents_and_resumes(tmp_path: Path) -> Non
     # Kill it once some batches have committed (or whenever it ends, on a fast machine).
     while process.poll() is None:
         if (library_dir / "library.sqlite3").exists():
-            with Library(library_dir) as probe:
-                if probe.connection.execute("SELECT count(*) FROM documents").fetchone()[0]:
-                    break
+            try:
+                with Library(library_dir) as probe:
+                    if probe.connection.execute("SELECT count(*) FROM documents").fetchone()[0]:
+                        break
+            except sqlite3.OperationalError:
+                pass  # the writer has created the file but not yet its tables
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()

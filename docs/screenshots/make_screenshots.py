@@ -1,0 +1,45 @@
+"""Screenshots of the main pages for the README.
+
+    curbside serve --port 8765 &   # over the starter library
+    python docs/screenshots/make_screenshots.py http://127.0.0.1:8765
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+HERE = Path(__file__).parent
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def ask(page: Page, base: str, question: str, reader: str) -> None:
+    page.goto(base + "/")
+    page.fill("#question", question)
+    page.check(f"input[name=reader][value={reader}]")
+    page.click("form.ask button[type=submit]")
+    page.wait_for_url("**/articles/art-*")
+
+
+def main(base: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.goto(base + "/")
+        page.screenshot(path=str(HERE / "ask.png"))
+        ask(page, base, "What is oculopharyngeal muscular dystrophy?", "clinician")
+        page.locator(".bottom-line .cite a").first.hover()
+        page.screenshot(path=str(HERE / "article-clinician.png"))
+        ask(page, base, "What is oculopharyngeal muscular dystrophy?", "patient")
+        page.screenshot(path=str(HERE / "article-patient.png"))
+        ask(page, base, "What is the management plan for a patient with an iliopsoas hematoma?",
+            "clinician")
+        page.screenshot(path=str(HERE / "insufficient-evidence.png"))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
