@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,6 +15,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from curbside.answer.ask import answer_question
+from curbside.editorial import audit
+from curbside.editorial.accounts import Accounts, Action, User
+from curbside.editorial.living import recheck_approved
+from curbside.editorial.review import Board
+from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError
 from curbside.eval import answers as answers_eval
 from curbside.eval import retrieval as retrieval_eval
@@ -33,6 +40,13 @@ app = typer.Typer(
 )
 eval_app = typer.Typer(help="Measure retrieval against judged data sets.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+users_app = typer.Typer(help="Accounts of editors, reviewers and admins.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+review_app = typer.Typer(help="The medical advisory board's review workflow.",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True)
@@ -110,8 +124,18 @@ def ingest(
     except CurbsideError as error:
         raise _fail(error) from None
     _print_report(report)
+    _recheck_living_articles(settings)
     if report.problems and report.records == 0:
         raise typer.Exit(1)
+
+
+def _recheck_living_articles(settings: Settings) -> None:
+    """After an ingest, approved articles that new evidence would change get a new draft."""
+    with Library(settings.library) as lib:
+        flags = recheck_approved(lib, settings)
+    for flag in flags:
+        out.print(f"Article {flag.article_id}: version {flag.version} drafted for review "
+                  f"({flag.reason}).", highlight=False)
 
 
 @app.command()
@@ -136,6 +160,7 @@ def starter(
     except CurbsideError as error:
         raise _fail(error) from None
     _print_report(report)
+    _recheck_living_articles(settings)
     out.print(f"Library {settings.library}: " + ", ".join(f"{v:,} {k}" for k, v in stats.items()),
               highlight=False)
 
@@ -276,6 +301,141 @@ def serve(
     except CurbsideError as error:
         raise _fail(error) from None
     uvicorn.run(web_app, host=host, port=port, log_level="info")
+
+
+UserOption = Annotated[str, typer.Option("--user", help="Your account name.")]
+RoleChoice = Literal["editor", "reviewer", "admin"]
+
+
+def _password(prompt: str = "Password") -> str:
+    """From CURBSIDE_PASSWORD (for scripts), else asked for without echo."""
+    value = os.environ.get("CURBSIDE_PASSWORD")
+    if value is None:
+        value = typer.prompt(prompt, hide_input=True)
+    return value
+
+
+@users_app.command("add")
+def users_add(name: str, role: Annotated[RoleChoice, typer.Option()],
+              library: LibraryOption = None) -> None:
+    """Create an account (password from CURBSIDE_PASSWORD or a prompt)."""
+    settings = _settings(library)
+    try:
+        with Library(settings.library) as lib:
+            ArticleStore(lib)
+            user = Accounts(lib.connection).add(name, role, _password())
+    except CurbsideError as error:
+        raise _fail(error) from None
+    out.print(f"Added {user.name} ({user.role}).")
+
+
+@users_app.command("list")
+def users_list(library: LibraryOption = None) -> None:
+    """Accounts and their roles."""
+    settings = _settings(library)
+    with Library(settings.library) as lib:
+        ArticleStore(lib)
+        for user in Accounts(lib.connection).list():
+            out.print(f"{user.name}\t{user.role}", highlight=False)
+
+
+@users_app.command("token")
+def users_token(name: str, library: LibraryOption = None) -> None:
+    """Issue an API token (shown once; stored only as a hash)."""
+    settings = _settings(library)
+    try:
+        with Library(settings.library) as lib:
+            ArticleStore(lib)
+            accounts = Accounts(lib.connection)
+            accounts.authenticate(name, _password())
+            token = accounts.issue_token(name)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    sys.stdout.write(token + "\n")
+
+
+def _board_action(library: Path | None, user_name: str,
+                  act: Callable[[Board, User], str]) -> None:
+    settings = _settings(library)
+    try:
+        with Library(settings.library) as lib:
+            store = ArticleStore(lib, settings.review.show_approver_names)
+            user = Accounts(lib.connection).authenticate(user_name, _password())
+            message = act(Board(store, settings.review), user)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    out.print(message, highlight=False)
+
+
+@review_app.command("queue")
+def review_queue(user: UserOption, library: LibraryOption = None) -> None:
+    """Articles waiting for review, oldest first."""
+    def act(board: Board, who: User) -> str:
+        who.require(Action.VIEW_QUEUE)
+        rows = board.store.queue()
+        if not rows:
+            return "The review queue is empty."
+        return "\n".join(
+            f"{r.id}\t{r.status}{' (' + r.claimed_by + ')' if r.claimed_by else ''}\t"
+            f"{r.question}{'  [' + r.new_evidence + ']' if r.new_evidence else ''}"
+            for r in rows)
+    _board_action(library, user, act)
+
+
+@review_app.command("claim")
+def review_claim(article_id: str, user: UserOption, library: LibraryOption = None) -> None:
+    """Take a submitted article for review."""
+    def act(board: Board, who: User) -> str:
+        board.claim(who, article_id)
+        return f"{who.name} is reviewing {article_id}."
+    _board_action(library, user, act)
+
+
+@review_app.command("approve")
+def review_approve(article_id: str, user: UserOption, comment: str = "",
+                   library: LibraryOption = None) -> None:
+    """Approve the version under review."""
+    def act(board: Board, who: User) -> str:
+        done = board.approve(who, article_id, comment)
+        return f"{article_id} approved." if done else \
+            f"Approval recorded; {article_id} needs more approvals."
+    _board_action(library, user, act)
+
+
+@review_app.command("request-changes")
+def review_request_changes(
+    article_id: str, user: UserOption,
+    comment: Annotated[str, typer.Option(help="What should change.")],
+    statement: Annotated[int | None, typer.Option(help="Statement number it is about.")] = None,
+    library: LibraryOption = None,
+) -> None:
+    """Send the version under review back to the editors."""
+    def act(board: Board, who: User) -> str:
+        board.request_changes(who, article_id, comment, statement)
+        return f"Changes requested on {article_id}."
+    _board_action(library, user, act)
+
+
+@review_app.command("retire")
+def review_retire(article_id: str, user: UserOption,
+                  reason: Annotated[str, typer.Option()], library: LibraryOption = None) -> None:
+    """Hide an article from readers, with a reason (admins)."""
+    def act(board: Board, who: User) -> str:
+        board.retire(who, article_id, reason)
+        return f"{article_id} retired."
+    _board_action(library, user, act)
+
+
+@audit_app.command("verify")
+def audit_verify(library: LibraryOption = None) -> None:
+    """Check that no audit entry was changed or removed."""
+    settings = _settings(library)
+    with Library(settings.library) as lib:
+        ArticleStore(lib)
+        intact, message = audit.verify(lib.connection)
+    out.print(message, highlight=False)
+    if not intact:
+        raise typer.Exit(1)
 
 
 @eval_app.command("retrieval")

@@ -198,6 +198,14 @@ class GlossaryEntry(BaseModel):
     explanation: str
 
 
+class EditorNote(BaseModel):
+    """A note an editor added to a version, shown as such and attributed; never a statement."""
+
+    author: str
+    text: str
+    at: str
+
+
 ArticleStatus = Literal["submitted", "under review", "approved", "changes requested", "retired"]
 
 
@@ -221,6 +229,11 @@ class Article(BaseModel):
     follows: str | None = None  # the article this one follows up
     urgent: bool = False  # the question has emergency cues: an urgent-care notice goes on top
     glossary: list[GlossaryEntry] = Field(default_factory=list)
+    version: int = 1
+    approved_at: str | None = None
+    approved_by: list[str] = Field(default_factory=list)
+    editor_notes: list[EditorNote] = Field(default_factory=list)
+    new_evidence: str | None = None  # why a living re-check drafted a newer version
 
     def statements(self) -> list[Statement]:
         """Every statement in reading order."""

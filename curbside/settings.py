@@ -40,6 +40,15 @@ class ComposerSettings(BaseSettings):
     topic_coverage_long: float = 0.55  # for topics of four words or more
 
 
+class ReviewSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_REVIEW_")
+
+    approvals_required: int = 1
+    show_approver_names: bool = True  # the board allows its members to be named on pages
+    secure_cookies: bool = True  # session cookies only over HTTPS (and loopback)
+    session_hours: int = 12
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CURBSIDE_")
 
@@ -48,3 +57,4 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     composer: ComposerSettings = Field(default_factory=ComposerSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)

@@ -1,10 +1,19 @@
-"""Saved articles in the library's SQLite file, with their follow-up threads."""
+"""Saved articles in the library's SQLite file: immutable versions, reviews, follow-up threads.
+
+An article's public face is its latest approved version when it has one, else its latest
+version (shown as pending review). Versions are never changed or deleted.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from curbside.editorial import accounts, audit
 from curbside.errors import CurbsideError
 from curbside.library.store import Library
 from curbside.models import Article
@@ -17,10 +26,35 @@ CREATE TABLE IF NOT EXISTS articles (
     question TEXT NOT NULL,
     audience TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    body TEXT NOT NULL
+    status TEXT NOT NULL DEFAULT 'submitted',
+    claimed_by TEXT,
+    retired_reason TEXT,
+    new_evidence TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_by_thread ON articles (thread_id, created_at);
 CREATE INDEX IF NOT EXISTS articles_by_time ON articles (created_at);
+CREATE TABLE IF NOT EXISTS versions (
+    article_id TEXT NOT NULL REFERENCES articles (id),
+    number INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    author TEXT NOT NULL,
+    change TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    approved_at TEXT,
+    PRIMARY KEY (article_id, number)
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles (id),
+    version INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    statement INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_by_article ON reviews (article_id, version);
 """
 
 
@@ -32,48 +66,190 @@ class UnknownArticleError(CurbsideError):
         )
 
 
+class RetiredArticleError(CurbsideError):
+    def __init__(self, article_id: str, reason: str) -> None:
+        super().__init__(f"Article {article_id} was retired by the editors: {reason}")
+
+
 @dataclass(frozen=True)
 class ArticleSummary:
     id: str
     question: str
     audience: str
     created_at: str
+    status: str = "submitted"
+    claimed_by: str | None = None
+    new_evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    digest: str
+    author: str
+    change: str
+    created_at: str
+    approved_at: str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    version: int
+    reviewer: str
+    decision: str
+    comment: str
+    statement: int | None
+    created_at: str
+
+
+def version_digest(article: Article) -> str:
+    """SHA-256 of what a version says: its question, statements, references and notes."""
+    content = article.model_dump(include={"question", "audience", "bottom_line", "sections",
+                                          "references", "editor_notes"})
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+@contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All of a change or none of it, even if the process is killed half-way."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
 
 
 class ArticleStore:
-    def __init__(self, library: Library):
+    def __init__(self, library: Library, show_approver_names: bool = True):
         self.connection: sqlite3.Connection = library.connection
-        self.connection.executescript(_SCHEMA)
+        self.show_approver_names = show_approver_names
+        self.connection.executescript(_SCHEMA + audit.SCHEMA + accounts.SCHEMA)
+
+    # -- writing ---------------------------------------------------------------------------
 
     def save(self, article: Article, follows: Article | None = None) -> Article:
-        """Store the article; a follow-up joins the thread of the article it follows."""
+        """Store a newly generated article as version 1; a follow-up joins its thread."""
         assert article.id is not None
         thread_id = (follows.thread_id or follows.id) if follows else article.id
         stored = article.model_copy(update={
-            "thread_id": thread_id, "follows": follows.id if follows else None})
-        self.connection.execute(
-            "INSERT INTO articles (id, thread_id, follows, question, audience, created_at, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (stored.id, thread_id, stored.follows, stored.question, stored.audience,
-             stored.generated_at, stored.model_dump_json()),
-        )
+            "thread_id": thread_id, "follows": follows.id if follows else None, "version": 1})
+        digest = version_digest(stored)
+        with transaction(self.connection):
+            self.connection.execute(
+                "INSERT INTO articles (id, thread_id, follows, question, audience, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (stored.id, thread_id, stored.follows, stored.question, stored.audience,
+                 stored.generated_at))
+            self.insert_version(stored, 1, digest, stored.composer, "generated")
+            audit.append(self.connection, "curbside", "generate", stored.id, 1, digest,
+                         {"question": stored.question, "audience": stored.audience})
         return stored
 
-    def get(self, article_id: str) -> Article:
+    def insert_version(self, article: Article, number: int, digest: str, author: str,
+                        change: str) -> None:
+        self.connection.execute(
+            "INSERT INTO versions (article_id, number, body, digest, author, change, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article.id, number, article.model_dump_json(), digest, author, change,
+             article.generated_at))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def state(self, article_id: str) -> tuple[str, str | None, str | None, str | None]:
         row = self.connection.execute(
-            "SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
+            "SELECT status, claimed_by, retired_reason, new_evidence FROM articles WHERE id = ?",
+            (article_id,)).fetchone()
         if row is None:
             raise UnknownArticleError(article_id)
-        return Article.model_validate_json(row[0])
+        return row[0], row[1], row[2], row[3]
+
+    def version(self, article_id: str, number: int | None = None) -> Article:
+        """A version as stored (the latest when no number is given), with the article's
+        current review state."""
+        status, _, _, new_evidence = self.state(article_id)
+        query = "SELECT body, number, approved_at FROM versions WHERE article_id = ?"
+        args: tuple[object, ...] = (article_id,)
+        if number is None:
+            query += " ORDER BY number DESC LIMIT 1"
+        else:
+            query += " AND number = ?"
+            args = (article_id, number)
+        row = self.connection.execute(query, args).fetchone()
+        if row is None:
+            raise CurbsideError(f"Article {article_id} has no version {number}.")
+        article = Article.model_validate_json(row[0])
+        latest = self.latest_number(article_id)
+        shown_status = "approved" if row[2] else (status if row[1] == latest else "submitted")
+        return article.model_copy(update={
+            "version": row[1], "status": shown_status, "approved_at": row[2],
+            "approved_by": self._approvers(article_id, row[1]) if row[2] else [],
+            "new_evidence": new_evidence if row[1] == latest else None})
+
+    def latest_number(self, article_id: str) -> int:
+        row = self.connection.execute(
+            "SELECT max(number) FROM versions WHERE article_id = ?", (article_id,)).fetchone()
+        if row is None or row[0] is None:
+            raise UnknownArticleError(article_id)
+        return int(row[0])
+
+    def _approvers(self, article_id: str, number: int) -> list[str]:
+        if not self.show_approver_names:
+            return []
+        rows = self.connection.execute(
+            "SELECT DISTINCT reviewer FROM reviews WHERE article_id = ? AND version = ? "
+            "AND decision = 'approve' ORDER BY reviewer", (article_id, number))
+        return [r[0] for r in rows]
+
+    def get(self, article_id: str) -> Article:
+        """What readers see: the latest approved version, else the latest version."""
+        status, _, retired_reason, _ = self.state(article_id)
+        if status == "retired":
+            raise RetiredArticleError(article_id, retired_reason or "no reason given")
+        row = self.connection.execute(
+            "SELECT max(number) FROM versions WHERE article_id = ? AND approved_at IS NOT NULL",
+            (article_id,)).fetchone()
+        return self.version(article_id, row[0] if row and row[0] else None)
+
+    def versions(self, article_id: str) -> list[VersionInfo]:
+        self.state(article_id)
+        rows = self.connection.execute(
+            "SELECT number, digest, author, change, created_at, approved_at FROM versions "
+            "WHERE article_id = ? ORDER BY number", (article_id,))
+        return [VersionInfo(*r) for r in rows]
+
+    def reviews(self, article_id: str) -> list[Review]:
+        rows = self.connection.execute(
+            "SELECT version, reviewer, decision, comment, statement, created_at FROM reviews "
+            "WHERE article_id = ? ORDER BY id", (article_id,))
+        return [Review(*r) for r in rows]
 
     def thread(self, thread_id: str) -> list[Article]:
         rows = self.connection.execute(
-            "SELECT body FROM articles WHERE thread_id = ? ORDER BY created_at, rowid",
-            (thread_id,))
-        return [Article.model_validate_json(r[0]) for r in rows]
+            "SELECT id FROM articles WHERE thread_id = ? AND status != 'retired' "
+            "ORDER BY created_at, rowid", (thread_id,))
+        return [self.get(r[0]) for r in rows.fetchall()]
 
     def recent(self, limit: int = 10) -> list[ArticleSummary]:
+        return self._summaries("WHERE status != 'retired'", limit)
+
+    def queue(self, limit: int = 100) -> list[ArticleSummary]:
+        """Articles waiting for the board, oldest first."""
         rows = self.connection.execute(
-            "SELECT id, question, audience, created_at FROM articles "
-            "ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
-        return [ArticleSummary(*row) for row in rows]
+            "SELECT id, question, audience, created_at, status, claimed_by, new_evidence "
+            "FROM articles WHERE status IN ('submitted', 'under review', 'changes requested') "
+            "ORDER BY created_at, rowid LIMIT ?", (limit,))
+        return [ArticleSummary(*r) for r in rows]
+
+    def _summaries(self, where: str, limit: int) -> list[ArticleSummary]:
+        rows = self.connection.execute(
+            "SELECT id, question, audience, created_at, status, claimed_by, new_evidence "
+            f"FROM articles {where} ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
+        return [ArticleSummary(*r) for r in rows]
+
+    def approved_ids(self) -> list[str]:
+        rows = self.connection.execute(
+            "SELECT DISTINCT a.id FROM articles a JOIN versions v ON v.article_id = a.id "
+            "WHERE v.approved_at IS NOT NULL AND a.status != 'retired'")
+        return [r[0] for r in rows]

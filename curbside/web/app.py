@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field
 
 from curbside import __version__
 from curbside.answer.urgency import URGENT_NOTICE
-from curbside.editorial.store import ArticleStore, UnknownArticleError
+from curbside.editorial.accounts import AuthError, ForbiddenError
+from curbside.editorial.review import ReviewStateError
+from curbside.editorial.store import ArticleStore, RetiredArticleError, UnknownArticleError
 from curbside.errors import CurbsideError, LibraryError, QuestionError, UnknownDocumentError
 from curbside.library.search import query_terms, search_passages
 from curbside.library.store import Library
@@ -23,6 +25,7 @@ from curbside.models import Article, Audience, Document
 from curbside.render.citations import to_bibtex, to_csl_json, to_ris
 from curbside.render.labels import REVIEW_STAGES, review_banner, stage_index
 from curbside.settings import Settings
+from curbside.web.review import review_api, review_pages
 from curbside.web.service import (
     READER_KINDS,
     ask_and_save,
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ArticleStore(library)
     app = FastAPI(title="Curbside", version=__version__,
                   description="Cited clinical answer articles from your own library.")
+    app.state.settings = settings
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         stages=REVIEW_STAGES, review_banner=review_banner, stage_index=stage_index,
@@ -83,12 +87,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def not_found(request: Request, error: CurbsideError) -> Response:
         return _error(request, templates, 404, str(error))
 
+    @app.exception_handler(AuthError)
+    async def auth_error(request: Request, error: AuthError) -> Response:
+        if isinstance(error, ForbiddenError):
+            return _error(request, templates, 403, str(error))
+        if not request.url.path.startswith("/api/") and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return _error(request, templates, 401, str(error))
+
+    @app.exception_handler(ReviewStateError)
+    async def state_error(request: Request, error: ReviewStateError) -> Response:
+        return _error(request, templates, 409, str(error))
+
+    @app.exception_handler(RetiredArticleError)
+    async def retired(request: Request, error: RetiredArticleError) -> Response:
+        return _error(request, templates, 410, str(error))
+
+    @app.exception_handler(CurbsideError)
+    async def other_error(request: Request, error: CurbsideError) -> Response:
+        return _error(request, templates, 400, str(error))
+
     @app.exception_handler(LibraryError)
     async def library_error(request: Request, error: LibraryError) -> Response:
         return _error(request, templates, 503, str(error))
 
     app.include_router(_api(settings))
+    app.include_router(review_api(settings))
     app.include_router(_pages(settings, templates))
+    app.include_router(review_pages(settings, templates))
     return app
 
 
@@ -126,7 +152,7 @@ def _api(settings: Settings) -> APIRouter:
     @api.get("/articles/{article_id}")
     def get_article(article_id: str) -> Article:
         with open_library(settings) as library:
-            return ArticleStore(library).get(article_id)
+            return ArticleStore(library, settings.review.show_approver_names).get(article_id)
 
     @api.post("/articles/{article_id}/followups", status_code=201)
     def post_followup(article_id: str, body: FollowupRequest) -> Article:
@@ -193,7 +219,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
     @pages.get("/articles/{article_id}", response_class=HTMLResponse)
     def article_page(request: Request, article_id: str) -> Response:
         with open_library(settings) as library:
-            store = ArticleStore(library)
+            store = ArticleStore(library, settings.review.show_approver_names)
             article = store.get(article_id)
             thread = store.thread(article.thread_id) if article.thread_id else [article]
         first = thread[0] if thread else article

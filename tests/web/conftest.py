@@ -31,20 +31,23 @@ def _free_port() -> int:
 def start_server(library_dir: Path) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ, CURBSIDE_LIBRARY=str(library_dir))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "curbside.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = library_dir / f"server-{port}.log"  # a file, not a pipe: a full pipe blocks a server
+    with log.open("w") as stream:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "curbside.cli", "serve", "--port", str(port)],
+            env=env, stdout=stream, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
             if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"server exited: {output}")
+                raise RuntimeError(f"server exited: {log.read_text()}")
             try:
                 if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+        else:
+            raise RuntimeError(f"server did not answer: {log.read_text()}")
         yield base
     finally:
         process.terminate()

@@ -1,0 +1,173 @@
+"""The medical advisory board's workflow: claim, approve, request changes, comment, new
+versions and retirement. Every action checks the actor's role, changes the state in one
+transaction and writes its audit entry in that same transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from curbside.editorial import audit
+from curbside.editorial.accounts import Action, User
+from curbside.editorial.edits import VersionEdit, apply_edit
+from curbside.editorial.store import ArticleStore, transaction, version_digest
+from curbside.errors import CurbsideError
+from curbside.models import Article
+from curbside.settings import ReviewSettings
+
+
+class ReviewStateError(CurbsideError):
+    """The action does not fit the article's current review state."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Board:
+    def __init__(self, store: ArticleStore, settings: ReviewSettings | None = None):
+        self.store = store
+        self.settings = settings or ReviewSettings()
+        self.connection = store.connection
+
+    def _status(self, article_id: str) -> str:
+        return self.store.state(article_id)[0]
+
+    def _expect(self, article_id: str, allowed: tuple[str, ...], doing: str) -> str:
+        status = self._status(article_id)
+        if status not in allowed:
+            raise ReviewStateError(
+                f"Article {article_id} is {status}; only {' or '.join(allowed)} articles can "
+                f"be {doing}.")
+        return status
+
+    def _audit(self, user: User, action: str, article_id: str,
+               detail: dict[str, object] | None = None) -> None:
+        number = self.store.latest_number(article_id)
+        article = self.store.version(article_id, number)
+        audit.append(self.connection, user.name, action, article_id, number,
+                     version_digest(article), detail)
+
+    def claim(self, user: User, article_id: str) -> None:
+        user.require(Action.CLAIM)
+        with transaction(self.connection):
+            self._expect(article_id, ("submitted",), "claimed")
+            self.connection.execute(
+                "UPDATE articles SET status = 'under review', claimed_by = ? WHERE id = ?",
+                (user.name, article_id))
+            self._audit(user, "claim", article_id)
+
+    def approve(self, user: User, article_id: str, comment: str = "") -> bool:
+        """Record the approval; True when it was the last one needed and the version is now
+        approved."""
+        user.require(Action.APPROVE)
+        with transaction(self.connection):
+            self._expect(article_id, ("under review",), "approved")
+            number = self.store.latest_number(article_id)
+            already = self.connection.execute(
+                "SELECT 1 FROM reviews WHERE article_id = ? AND version = ? AND reviewer = ? "
+                "AND decision = 'approve'", (article_id, number, user.name)).fetchone()
+            if already:
+                raise ReviewStateError(f"{user.name} has approved version {number} already; "
+                                       "another reviewer must give the next approval.")
+            self._review(user, article_id, number, "approve", comment, None)
+            count = int(self.connection.execute(
+                "SELECT count(DISTINCT reviewer) FROM reviews WHERE article_id = ? AND "
+                "version = ? AND decision = 'approve'", (article_id, number)).fetchone()[0])
+            done = count >= self.settings.approvals_required
+            if done:
+                self.connection.execute(
+                    "UPDATE versions SET approved_at = ? WHERE article_id = ? AND number = ?",
+                    (_now(), article_id, number))
+                self.connection.execute(
+                    "UPDATE articles SET status = 'approved', claimed_by = NULL, "
+                    "new_evidence = NULL WHERE id = ?", (article_id,))
+            self._audit(user, "approve", article_id, {
+                "comment": comment, "approvals": count,
+                "needed": self.settings.approvals_required, "approved": done})
+        return done
+
+    def request_changes(self, user: User, article_id: str, comment: str,
+                        statement: int | None = None) -> None:
+        user.require(Action.REQUEST_CHANGES)
+        if not comment.strip():
+            raise CurbsideError("Say what should change: a request for changes needs a comment.")
+        with transaction(self.connection):
+            self._expect(article_id, ("under review",), "sent back for changes")
+            number = self.store.latest_number(article_id)
+            self._check_statement(article_id, number, statement)
+            self._review(user, article_id, number, "request changes", comment, statement)
+            self.connection.execute(
+                "UPDATE articles SET status = 'changes requested', claimed_by = NULL "
+                "WHERE id = ?", (article_id,))
+            self._audit(user, "request changes", article_id,
+                        {"comment": comment, "statement": statement})
+
+    def comment(self, user: User, article_id: str, comment: str,
+                statement: int | None = None) -> None:
+        user.require(Action.COMMENT)
+        if not comment.strip():
+            raise CurbsideError("The comment is empty.")
+        with transaction(self.connection):
+            self._expect(article_id, ("submitted", "under review", "changes requested",
+                                      "approved"), "commented on")
+            number = self.store.latest_number(article_id)
+            self._check_statement(article_id, number, statement)
+            self._review(user, article_id, number, "comment", comment, statement)
+            self._audit(user, "comment", article_id, {"comment": comment,
+                                                      "statement": statement})
+
+    def new_version(self, user: User, article_id: str, edit: VersionEdit,
+                    regenerated: Article | None = None, reason: str | None = None) -> int:
+        """A new version from the latest one (or from a regenerated article), queued for
+        review. Returns its number."""
+        user.require(Action.NEW_VERSION)
+        with transaction(self.connection):
+            self._expect(article_id, ("submitted", "under review", "changes requested",
+                                      "approved"), "edited")
+            number = self.store.latest_number(article_id)
+            base = self.store.version(article_id, number)
+            source = base if regenerated is None else regenerated.model_copy(update={
+                "id": base.id, "thread_id": base.thread_id, "follows": base.follows,
+                "editor_notes": base.editor_notes})
+            edited = apply_edit(source, edit, user.name).model_copy(update={
+                "version": number + 1, "status": "submitted", "approved_at": None,
+                "approved_by": [], "generated_at": _now(), "new_evidence": None})
+            change = "regenerated" if regenerated is not None else "edited"
+            if reason:
+                change = f"{change}: {reason}"
+            digest = version_digest(edited)
+            self.store.insert_version(edited, number + 1, digest, user.name, change)
+            self.connection.execute(
+                "UPDATE articles SET status = 'submitted', claimed_by = NULL, new_evidence = ? "
+                "WHERE id = ?", (reason, article_id))
+            audit.append(self.connection, user.name, "new version", article_id, number + 1,
+                         digest, {"change": change, "removed": list(edit.remove),
+                                  "moved_up": list(edit.move_up), "note": edit.note})
+        return number + 1
+
+    def retire(self, user: User, article_id: str, reason: str) -> None:
+        user.require(Action.RETIRE)
+        if not reason.strip():
+            raise CurbsideError("Give a reason for retiring the article; readers are told it.")
+        with transaction(self.connection):
+            self._expect(article_id, ("submitted", "under review", "changes requested",
+                                      "approved"), "retired")
+            self.connection.execute(
+                "UPDATE articles SET status = 'retired', retired_reason = ?, claimed_by = NULL "
+                "WHERE id = ?", (reason, article_id))
+            self._audit(user, "retire", article_id, {"reason": reason})
+
+    def _review(self, user: User, article_id: str, number: int, decision: str, comment: str,
+                statement: int | None) -> None:
+        self.connection.execute(
+            "INSERT INTO reviews (article_id, version, reviewer, decision, comment, statement, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article_id, number, user.name, decision, comment, statement, _now()))
+
+    def _check_statement(self, article_id: str, number: int, statement: int | None) -> None:
+        if statement is None:
+            return
+        total = len(self.store.version(article_id, number).statements())
+        if not 1 <= statement <= total:
+            raise CurbsideError(f"There is no statement {statement}; version {number} has "
+                                f"{total}.")

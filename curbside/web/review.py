@@ -1,0 +1,284 @@
+"""The advisory board in the web product: sign-in, the review queue and review pages, and the
+same actions in the JSON API. Pages use session cookies with CSRF tokens; the API uses bearer
+tokens. Readers (no account) reach none of it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from curbside.answer.ask import answer_question
+from curbside.editorial.accounts import Accounts, Action, AuthError, ForbiddenError, User
+from curbside.editorial.edits import VersionEdit, statement_diff
+from curbside.editorial.review import Board
+from curbside.editorial.store import ArticleStore, ArticleSummary, Review, VersionInfo
+from curbside.library.store import Library
+from curbside.models import Article
+from curbside.settings import Settings
+from curbside.web.service import open_library
+
+SESSION_COOKIE = "curbside_session"
+
+
+class CommentRequest(BaseModel):
+    comment: str = Field(default="", max_length=5000)
+    statement: int | None = None
+
+
+class RetireRequest(BaseModel):
+    reason: str = Field(max_length=2000)
+
+
+class VersionRequest(BaseModel):
+    regenerate: bool = False
+    remove: list[int] = Field(default_factory=list)
+    move_up: list[int] = Field(default_factory=list)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class VersionOut(BaseModel):
+    number: int
+    digest: str
+    author: str
+    change: str
+    created_at: str
+    approved_at: str | None
+
+
+class QueueItemOut(BaseModel):
+    id: str
+    question: str
+    status: str
+    claimed_by: str | None
+    new_evidence: str | None
+
+
+def _board(library: Library, settings: Settings) -> Board:
+    return Board(ArticleStore(library, settings.review.show_approver_names), settings.review)
+
+
+def _new_version(library: Library, settings: Settings, user: User, article_id: str,
+                 request: VersionRequest) -> int:
+    board = _board(library, settings)
+    regenerated = None
+    if request.regenerate:
+        user.require(Action.NEW_VERSION)  # checked before the costly regeneration
+        current = board.store.version(article_id)
+        regenerated = answer_question(library, current.question, current.audience, settings)
+    edit = VersionEdit(remove=tuple(request.remove), move_up=tuple(request.move_up),
+                       note=request.note or None)
+    return board.new_version(user, article_id, edit, regenerated)
+
+
+def token_user(request: Request) -> User:
+    """The account behind the request's bearer token."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise AuthError("Sign in: send `Authorization: Bearer <token>`; issue a token with "
+                        "`curbside users token NAME`.")
+    with open_library(request.app.state.settings) as library:
+        ArticleStore(library)
+        return Accounts(library.connection).by_token(header[7:].strip())
+
+
+Who = Annotated[User, Depends(token_user)]
+
+
+def review_api(settings: Settings) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["review"])
+
+    @api.get("/review/queue")
+    def queue(user: Who) -> list[QueueItemOut]:
+        user.require(Action.VIEW_QUEUE)
+        with open_library(settings) as library:
+            rows = ArticleStore(library).queue()
+        return [QueueItemOut(id=r.id, question=r.question, status=r.status,
+                             claimed_by=r.claimed_by, new_evidence=r.new_evidence) for r in rows]
+
+    @api.post("/articles/{article_id}/claim")
+    def claim(article_id: str, user: Who) -> Article:
+        with open_library(settings) as library:
+            board = _board(library, settings)
+            board.claim(user, article_id)
+            return board.store.version(article_id)
+
+    @api.post("/articles/{article_id}/approve")
+    def approve(article_id: str, body: CommentRequest, user: Who) -> Article:
+        with open_library(settings) as library:
+            board = _board(library, settings)
+            board.approve(user, article_id, body.comment)
+            return board.store.version(article_id)
+
+    @api.post("/articles/{article_id}/request-changes")
+    def request_changes(article_id: str, body: CommentRequest, user: Who) -> Article:
+        with open_library(settings) as library:
+            board = _board(library, settings)
+            board.request_changes(user, article_id, body.comment, body.statement)
+            return board.store.version(article_id)
+
+    @api.post("/articles/{article_id}/comments", status_code=201)
+    def comment(article_id: str, body: CommentRequest, user: Who) -> dict[str, str]:
+        with open_library(settings) as library:
+            _board(library, settings).comment(user, article_id, body.comment, body.statement)
+        return {"status": "recorded"}
+
+    @api.post("/articles/{article_id}/versions", status_code=201)
+    def new_version(article_id: str, body: VersionRequest, user: Who) -> Article:
+        with open_library(settings) as library:
+            number = _new_version(library, settings, user, article_id, body)
+            return ArticleStore(library).version(article_id, number)
+
+    @api.get("/articles/{article_id}/versions")
+    def versions(article_id: str, user: Who) -> list[VersionOut]:
+        user.require(Action.VIEW_QUEUE)
+        with open_library(settings) as library:
+            rows = ArticleStore(library).versions(article_id)
+        return [VersionOut(**row.__dict__) for row in rows]
+
+    @api.post("/articles/{article_id}/retire")
+    def retire(article_id: str, body: RetireRequest, user: Who) -> dict[str, str]:
+        with open_library(settings) as library:
+            _board(library, settings).retire(user, article_id, body.reason)
+        return {"status": "retired"}
+
+    return api
+
+
+def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    def session_user(request: Request) -> tuple[User, str] | None:
+        session = request.cookies.get(SESSION_COOKIE)
+        if not session:
+            return None
+        with open_library(settings) as library:
+            ArticleStore(library)
+            return Accounts(library.connection).by_session(session)
+
+    def signed_in(request: Request) -> tuple[User, str]:
+        found = session_user(request)
+        if found is None:
+            raise AuthError("Sign in to use the review pages.")
+        return found
+
+    def checked(request: Request, csrf: str) -> User:
+        user, expected = signed_in(request)
+        if not secrets.compare_digest(csrf, expected):
+            raise ForbiddenError("The form is out of date (CSRF check failed); reload the page "
+                                 "and try again.")
+        return user
+
+    @pages.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/review") -> Response:
+        return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
+
+    @pages.post("/login")
+    def login(request: Request, name: Annotated[str, Form()],
+              password: Annotated[str, Form()], next: Annotated[str, Form()] = "/review"
+              ) -> Response:
+        with open_library(settings) as library:
+            ArticleStore(library)
+            accounts = Accounts(library.connection)
+            try:
+                user = accounts.authenticate(name, password)
+            except AuthError as error:
+                return templates.TemplateResponse(
+                    request, "login.html", {"next": next, "error": str(error)}, status_code=401)
+            session, _ = accounts.start_session(user, settings.review.session_hours)
+        target = next if next.startswith("/") and not next.startswith("//") else "/review"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict",
+                            secure=settings.review.secure_cookies,
+                            max_age=settings.review.session_hours * 3600)
+        return response
+
+    @pages.post("/logout")
+    def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+        checked(request, csrf)
+        with open_library(settings) as library:
+            ArticleStore(library)
+            Accounts(library.connection).end_session(request.cookies[SESSION_COOKIE])
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @pages.get("/review", response_class=HTMLResponse)
+    def queue_page(request: Request) -> Response:
+        found = session_user(request)
+        if found is None:
+            return RedirectResponse("/login?next=/review", status_code=303)
+        user, csrf = found
+        user.require(Action.VIEW_QUEUE)
+        with open_library(settings) as library:
+            rows: list[ArticleSummary] = ArticleStore(library).queue()
+        return templates.TemplateResponse(request, "review_queue.html", {
+            "user": user, "csrf": csrf, "rows": rows})
+
+    @pages.get("/review/{article_id}", response_class=HTMLResponse)
+    def review_page(request: Request, article_id: str) -> Response:
+        found = session_user(request)
+        if found is None:
+            return RedirectResponse(f"/login?next=/review/{quote(article_id)}", status_code=303)
+        user, csrf = found
+        user.require(Action.VIEW_QUEUE)
+        with open_library(settings) as library:
+            store = ArticleStore(library, settings.review.show_approver_names)
+            latest = store.version(article_id)
+            history: list[VersionInfo] = store.versions(article_id)
+            previous = store.version(article_id, latest.version - 1) \
+                if latest.version > 1 else None
+            reviews: list[Review] = store.reviews(article_id)
+            status, claimed_by, _, _ = store.state(article_id)
+        diff = statement_diff(previous, latest) if previous else None
+        return templates.TemplateResponse(request, "review.html", {
+            "user": user, "csrf": csrf, "article": latest, "history": history, "diff": diff,
+            "reviews": reviews, "status": status, "claimed_by": claimed_by,
+            "references": {r.n: r for r in latest.references}, "Action": Action})
+
+    def action(path: str, run: Callable[[Library, User, Request], object]) -> None:
+        @pages.post(f"/review/{{article_id}}/{path}", name=f"review-{path}")
+        async def handler(request: Request, article_id: str) -> Response:
+            form = await request.form()
+            user = checked(request, str(form.get("csrf", "")))
+            request.state.article_id = article_id
+            request.state.form = form
+            with open_library(settings) as library:
+                run(library, user, request)
+            return RedirectResponse(f"/review/{quote(article_id)}", status_code=303)
+
+    def field(request: Request, name: str) -> str:
+        return str(request.state.form.get(name, "") or "")
+
+    def statement_number(request: Request) -> int | None:
+        raw = field(request, "statement").strip()
+        return int(raw) if raw.isdigit() else None
+
+    action("claim", lambda lib, user, req: _board(lib, settings).claim(
+        user, req.state.article_id))
+    action("approve", lambda lib, user, req: _board(lib, settings).approve(
+        user, req.state.article_id, field(req, "comment")))
+    action("request-changes", lambda lib, user, req: _board(lib, settings).request_changes(
+        user, req.state.article_id, field(req, "comment"), statement_number(req)))
+    action("comment", lambda lib, user, req: _board(lib, settings).comment(
+        user, req.state.article_id, field(req, "comment"), statement_number(req)))
+    action("retire", lambda lib, user, req: _board(lib, settings).retire(
+        user, req.state.article_id, field(req, "reason")))
+
+    def version_from_form(lib: Library, user: User, req: Request) -> None:
+        form = req.state.form
+        body = VersionRequest(
+            regenerate=field(req, "regenerate") == "on",
+            remove=[int(v) for v in form.getlist("remove") if str(v).isdigit()],
+            move_up=[int(v) for v in form.getlist("move_up") if str(v).isdigit()],
+            note=field(req, "note").strip() or None)
+        _new_version(lib, settings, user, req.state.article_id, body)
+
+    action("new-version", version_from_form)
+    return pages

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from curbside.editorial.accounts import Accounts, AuthError, Role
+from curbside.editorial.store import ArticleStore
+from curbside.errors import CurbsideError
+from tests.editorial.conftest import PASSWORD
+
+
+def test_passwords_are_hashed_with_argon2(store: ArticleStore) -> None:
+    accounts = Accounts(store.connection)
+    accounts.add("dr-a", "reviewer", PASSWORD)
+    stored = store.connection.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert stored.startswith("$argon2") and PASSWORD not in stored
+    assert accounts.authenticate("dr-a", PASSWORD).role == Role.REVIEWER
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        accounts.authenticate("dr-a", "not-the-password")
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        accounts.authenticate("nobody", PASSWORD)
+
+
+def test_tokens_and_sessions_are_stored_hashed(store: ArticleStore) -> None:
+    accounts = Accounts(store.connection)
+    user = accounts.add("dr-b", "editor", PASSWORD)
+    token = accounts.issue_token("dr-b")
+    assert accounts.by_token(token) == user
+    assert token not in str(store.connection.execute("SELECT * FROM api_tokens").fetchall())
+    with pytest.raises(AuthError):
+        accounts.by_token(token + "x")
+    session, csrf = accounts.start_session(user, hours=1)
+    assert accounts.by_session(session) == (user, csrf)
+    accounts.end_session(session)
+    assert accounts.by_session(session) is None
+    expired, _ = accounts.start_session(user, hours=-1)
+    assert accounts.by_session(expired) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "password", "message"),
+    [("x", "editor", PASSWORD, "not allowed"), ("dr-c", "owner", PASSWORD, "Unknown role"),
+     ("dr-c", "editor", "short", "too short")],
+)
+def test_bad_accounts_are_refused(store: ArticleStore, name: str, role: str, password: str,
+                                  message: str) -> None:
+    with pytest.raises(CurbsideError, match=message):
+        Accounts(store.connection).add(name, role, password)
+
+
+def test_duplicate_user(store: ArticleStore) -> None:
+    accounts = Accounts(store.connection)
+    accounts.add("dr-d", "admin", PASSWORD)
+    with pytest.raises(CurbsideError, match="exists already"):
+        accounts.add("dr-d", "admin", PASSWORD)

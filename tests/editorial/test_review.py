@@ -1,0 +1,213 @@
+"""The board's workflow: every role against every action, the lifecycle, versions and diffs."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+from curbside.answer.trace import is_traceable
+from curbside.editorial import audit
+from curbside.editorial.accounts import ALLOWED, Action, ForbiddenError, Role, User
+from curbside.editorial.edits import VersionEdit, statement_diff
+from curbside.editorial.review import Board, ReviewStateError
+from curbside.editorial.store import ArticleStore, RetiredArticleError, version_digest
+from curbside.library.store import Library
+from curbside.models import Article
+from curbside.settings import ReviewSettings
+from tests.editorial.conftest import new_article
+
+
+def _ready_for(action: Action, board: Board, article_id: str, people: dict[str, User]) -> None:
+    """Put the article in the state where the action is legal."""
+    if action in (Action.APPROVE, Action.REQUEST_CHANGES):
+        board.claim(people["admin"], article_id)
+
+
+ACTIONS: dict[Action, Callable[[Board, User, str], object]] = {
+    Action.VIEW_QUEUE: lambda board, user, aid: user.require(Action.VIEW_QUEUE),
+    Action.CLAIM: lambda board, user, aid: board.claim(user, aid),
+    Action.APPROVE: lambda board, user, aid: board.approve(user, aid, "fine"),
+    Action.REQUEST_CHANGES: lambda board, user, aid: board.request_changes(user, aid, "fix 1", 1),
+    Action.COMMENT: lambda board, user, aid: board.comment(user, aid, "a remark", 1),
+    Action.NEW_VERSION: lambda board, user, aid: board.new_version(user, aid,
+                                                                   VersionEdit(remove=(1,))),
+    Action.RETIRE: lambda board, user, aid: board.retire(user, aid, "superseded"),
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", list(Action))
+def test_each_role_against_each_action(library: Library, store: ArticleStore,
+                                       people: dict[str, User], role: Role, action: Action
+                                       ) -> None:
+    article = new_article(library, store)
+    assert article.id
+    board = Board(store)
+    _ready_for(action, board, article.id, people)
+    user = people[role.value]
+    before = len(audit.entries(store.connection))
+    if role in ALLOWED[action]:
+        ACTIONS[action](board, user, article.id)
+    else:
+        with pytest.raises(ForbiddenError, match=f"may not {action}"):
+            ACTIONS[action](board, user, article.id)
+        assert len(audit.entries(store.connection)) == before  # nothing happened
+
+
+def test_lifecycle_submitted_review_approved(store: ArticleStore, article: Article,
+                                             people: dict[str, User]) -> None:
+    assert article.id and article.status == "submitted"
+    board = Board(store)
+    with pytest.raises(ReviewStateError, match="only under review"):
+        board.approve(people["reviewer"], article.id)
+    board.claim(people["reviewer"], article.id)
+    assert store.get(article.id).status == "under review"
+    with pytest.raises(ReviewStateError, match="only submitted"):
+        board.claim(people["reviewer2"], article.id)
+    assert board.approve(people["reviewer"], article.id, "all statements match their sources")
+    public = store.get(article.id)
+    assert public.status == "approved" and public.approved_at
+    assert public.approved_by == ["reviewer-one"]
+
+
+def test_approvals_needed_is_a_setting(store: ArticleStore, article: Article,
+                                       people: dict[str, User]) -> None:
+    assert article.id
+    board = Board(store, ReviewSettings(approvals_required=2))
+    board.claim(people["reviewer"], article.id)
+    assert not board.approve(people["reviewer"], article.id)
+    with pytest.raises(ReviewStateError, match="approved version 1 already"):
+        board.approve(people["reviewer"], article.id)
+    assert store.get(article.id).status == "under review"
+    assert board.approve(people["reviewer2"], article.id)
+    assert store.get(article.id).approved_by == ["reviewer-one", "reviewer-two"]
+
+
+def test_changes_new_version_and_diff(library: Library, store: ArticleStore, article: Article,
+                                      people: dict[str, User]) -> None:
+    assert article.id
+    board = Board(store)
+    board.claim(people["reviewer"], article.id)
+    board.approve(people["reviewer"], article.id)
+    approved = store.get(article.id)
+    removed_text = approved.statements()[1].text
+    number = board.new_version(people["editor"], article.id,
+                               VersionEdit(remove=(2,), move_up=(4,), note="Checked by editor."))
+    assert number == 2
+    # Readers still see the approved version 1 until version 2 is approved.
+    public = store.get(article.id)
+    assert public.version == 1 and public.status == "approved"
+    draft = store.version(article.id)
+    assert draft.version == 2 and draft.status == "submitted"
+    assert removed_text not in [s.text for s in draft.statements()]
+    assert draft.editor_notes[0].author == "editor-one"
+    # No clinical text was added: every statement still traces to its cited document.
+    refs = {r.n: r.id for r in draft.references}
+    for statement in draft.statements():
+        assert all(is_traceable(statement.text, library.get(refs[n]))
+                   for n in statement.citations)
+    assert [r.n for r in draft.references] == list(range(1, len(draft.references) + 1))
+    diff = statement_diff(approved, draft)
+    assert [line.text for line in diff if line.change == "removed"].count(removed_text) == 1
+    assert not [line for line in diff if line.change == "added" and line.text == removed_text]
+    # Version 1 is unchanged: its digest still matches what it says.
+    history = store.versions(article.id)
+    assert history[0].digest == version_digest(store.version(article.id, 1))
+    assert history[0].approved_at and history[1].approved_at is None
+
+
+def test_request_changes_needs_a_comment_then_editor_resubmits(
+        store: ArticleStore, article: Article, people: dict[str, User]) -> None:
+    assert article.id
+    board = Board(store)
+    board.claim(people["reviewer"], article.id)
+    with pytest.raises(Exception, match="needs a comment"):
+        board.request_changes(people["reviewer"], article.id, "  ")
+    with pytest.raises(Exception, match="no statement 99"):
+        board.request_changes(people["reviewer"], article.id, "wrong", statement=99)
+    board.request_changes(people["reviewer"], article.id, "statement 1 overstates", 1)
+    assert store.state(article.id)[0] == "changes requested"
+    board.new_version(people["editor"], article.id, VersionEdit(remove=(1,)))
+    assert store.state(article.id)[0] == "submitted"
+    reviews = store.reviews(article.id)
+    assert reviews[0].decision == "request changes" and reviews[0].statement == 1
+
+
+def test_retiring_hides_but_deletes_nothing(store: ArticleStore, article: Article,
+                                            people: dict[str, User]) -> None:
+    assert article.id
+    board = Board(store)
+    board.claim(people["reviewer"], article.id)
+    board.approve(people["reviewer"], article.id)
+    board.retire(people["admin"], article.id, "superseded by a newer guideline")
+    with pytest.raises(RetiredArticleError, match="superseded by a newer guideline"):
+        store.get(article.id)
+    assert store.versions(article.id)[0].approved_at  # still there
+    assert article.id not in [r.id for r in store.recent()]
+
+
+_APPROVER = """
+import sys
+from pathlib import Path
+from curbside.library.store import Library
+from curbside.editorial.store import ArticleStore
+from curbside.editorial.accounts import User, Role
+from curbside.editorial.review import Board
+store = ArticleStore(Library(Path(sys.argv[1])))
+board = Board(store)
+reviewer = User("reviewer-one", Role.REVIEWER)
+for article_id in sys.argv[2:]:
+    board.approve(reviewer, article_id, "approved in a loop that will be killed")
+"""
+
+
+def _approved_count(store: ArticleStore, ids: list[str]) -> int:
+    return sum(store.state(i)[0] == "approved" for i in ids)
+
+
+def test_killed_approval_leaves_old_or_new_state(library: Library, store: ArticleStore,
+                                                 people: dict[str, User]) -> None:
+    board = Board(store)
+    ids: list[str] = []
+    for _ in range(150):
+        article = new_article(library, store)
+        assert article.id
+        board.claim(people["reviewer"], article.id)
+        ids.append(article.id)
+    rng = random.Random(7)
+    kills_mid_run = 0
+    for _ in range(4):
+        remaining = [i for i in ids if store.state(i)[0] == "under review"]
+        if not remaining:
+            break
+        before = _approved_count(store, ids)
+        process = subprocess.Popen([sys.executable, "-c", _APPROVER, str(library.directory),
+                                    *remaining], env=dict(os.environ))
+        # Kill once the loop is under way, a few approvals in: mid-stream, often mid-commit.
+        wanted = before + rng.randint(1, 20)
+        while process.poll() is None and _approved_count(store, ids) < wanted:
+            time.sleep(0.002)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if _approved_count(store, ids) < len(ids):
+            kills_mid_run += 1
+    assert kills_mid_run >= 1
+    for article_id in ids:
+        status = store.state(article_id)[0]
+        approvals = [r for r in store.reviews(article_id) if r.decision == "approve"]
+        logged = [e for e in audit.entries(store.connection, article_id)
+                  if e.action == "approve"]
+        approved_at = store.versions(article_id)[0].approved_at
+        if status == "approved":
+            assert len(approvals) == 1 and len(logged) == 1 and approved_at
+        else:
+            assert status == "under review"
+            assert not approvals and not logged and approved_at is None
+    assert audit.verify(store.connection)[0]
