@@ -1,11 +1,13 @@
 """Screenshots of the main pages for the README.
 
+    CURBSIDE_PASSWORD=... curbside users add REVIEWER --role reviewer
     curbside serve --port 8765 &   # over the starter library
-    python docs/screenshots/make_screenshots.py http://127.0.0.1:8765
+    CURBSIDE_PASSWORD=... python docs/screenshots/make_screenshots.py http://127.0.0.1:8765 NAME
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +26,7 @@ def ask(page: Page, base: str, question: str, reader: str) -> None:
     page.wait_for_url("**/articles/art-*")
 
 
-def main(base: str) -> None:
+def main(base: str, reviewer: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
@@ -38,8 +40,17 @@ def main(base: str) -> None:
         ask(page, base, "What is the management plan for a patient with an iliopsoas hematoma?",
             "clinician")
         page.screenshot(path=str(HERE / "insufficient-evidence.png"))
+        ask(page, base, "How is community-acquired pneumonia treated?", "clinician")
+        article_id = page.url.rsplit("/", 1)[-1]
+        page.goto(base + "/login?next=/review/" + article_id)
+        page.fill("#name", reviewer)
+        page.fill("#password", os.environ["CURBSIDE_PASSWORD"])
+        page.click("form.login button")
+        page.wait_for_url(f"**/review/{article_id}")
+        page.click("text=Claim for review")
+        page.screenshot(path=str(HERE / "review.png"))
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])
