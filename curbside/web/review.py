@@ -43,23 +43,6 @@ class VersionRequest(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-class VersionOut(BaseModel):
-    number: int
-    digest: str
-    author: str
-    change: str
-    created_at: str
-    approved_at: str | None
-
-
-class QueueItemOut(BaseModel):
-    id: str
-    question: str
-    status: str
-    claimed_by: str | None
-    new_evidence: str | None
-
-
 def _board(library: Library, settings: Settings) -> Board:
     return Board(ArticleStore(library, settings.review.show_approver_names), settings.review)
 
@@ -95,12 +78,10 @@ def review_api(settings: Settings) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["review"])
 
     @api.get("/review/queue")
-    def queue(user: Who) -> list[QueueItemOut]:
+    def queue(user: Who) -> list[ArticleSummary]:
         user.require(Action.VIEW_QUEUE)
         with open_library(settings) as library:
-            rows = ArticleStore(library).queue()
-        return [QueueItemOut(id=r.id, question=r.question, status=r.status,
-                             claimed_by=r.claimed_by, new_evidence=r.new_evidence) for r in rows]
+            return ArticleStore(library).queue()
 
     @api.post("/articles/{article_id}/claim")
     def claim(article_id: str, user: Who) -> Article:
@@ -136,11 +117,10 @@ def review_api(settings: Settings) -> APIRouter:
             return ArticleStore(library).version(article_id, number)
 
     @api.get("/articles/{article_id}/versions")
-    def versions(article_id: str, user: Who) -> list[VersionOut]:
+    def versions(article_id: str, user: Who) -> list[VersionInfo]:
         user.require(Action.VIEW_QUEUE)
         with open_library(settings) as library:
-            rows = ArticleStore(library).versions(article_id)
-        return [VersionOut(**row.__dict__) for row in rows]
+            return ArticleStore(library).versions(article_id)
 
     @api.post("/articles/{article_id}/retire")
     def retire(article_id: str, body: RetireRequest, user: Who) -> dict[str, str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
@@ -75,3 +76,12 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with Library(directory, create=True) as library:
         library.write([HOSTILE])
     yield from start_server(directory)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright (which never downloads a browser here)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

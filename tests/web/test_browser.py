@@ -6,19 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page, expect
 
 COVERED = "What is oculopharyngeal muscular dystrophy?"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture()

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from curbside.editorial.accounts import Accounts
 from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = "synthetic-password-2"
 QUESTION = "What is oculopharyngeal muscular dystrophy?"
@@ -108,13 +106,6 @@ def test_forms_need_the_session_csrf_token(server: str, board: dict[str, tuple[s
                                                 "password": "wrong-password"})
     assert wrong.status_code == 401 and "Wrong user name or password" in wrong.text
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def test_review_flow_in_the_browser(server: str, board: dict[str, tuple[str, str]],
