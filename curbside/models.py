@@ -168,6 +168,7 @@ class Reference(BaseModel):
     year: int | None = None
     kind: str
     url: str | None = None
+    doi: str | None = None
 
 
 class EvidenceItem(BaseModel):

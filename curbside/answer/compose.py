@@ -323,7 +323,7 @@ class _Citations:
 def _reference(n: int, document: Document, kind: str) -> Reference:
     url = document.url or (f"https://doi.org/{document.doi}" if document.doi else None)
     return Reference(n=n, id=document.id, title=document.title, journal=document.journal,
-                     year=document.year, kind=kind, url=url)
+                     year=document.year, kind=kind, url=url, doi=document.doi)
 
 
 def _choose_bottom_line(

@@ -75,3 +75,13 @@ def test_reference_exports(server: str) -> None:
     assert bib.count("@") == len(article["references"])
     csl = httpx.get(f"{server}/articles/{article['id']}/references.json").json()
     assert [c["id"] for c in csl] == [r["id"] for r in article["references"]]
+
+
+def test_references_carry_doi_links(server: str) -> None:
+    article = httpx.post(f"{server}/api/ask", json={
+        "question": "Is as-needed budesonide-formoterol effective in mild asthma?"},
+        timeout=30).json()
+    by_id = {r["id"]: r for r in article["references"]}
+    assert by_id["pmid:29768149"]["doi"] == "10.1056/NEJMoa1715274"
+    page = httpx.get(f"{server}/articles/{article['id']}").text
+    assert 'href="https://doi.org/10.1056/NEJMoa1715274"' in page
