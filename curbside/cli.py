@@ -217,6 +217,8 @@ def ask(
     audience: Annotated[Audience, typer.Option(help="clinician or patient.")] = "clinician",
     batch: Annotated[Path | None, typer.Option(
         help='JSONL of {"id", "text"} questions; writes one JSON article a line.')] = None,
+    save: Annotated[bool, typer.Option(
+        help="Keep the article in the library for the advisory board to review.")] = False,
     library: LibraryOption = None,
 ) -> None:
     """Answer a clinical question with a cited article."""
@@ -230,6 +232,10 @@ def ask(
                 return
             assert question is not None
             article = answer_question(lib, question, audience, settings)
+            if save:
+                article = ArticleStore(lib).save(article)
+                err.print(f"Saved as {article.id}; it waits in the review queue.",
+                          highlight=False)
     except CurbsideError as error:
         raise _fail(error) from None
     sys.stdout.write(_render(article, fmt))

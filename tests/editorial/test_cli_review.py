@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from curbside.models import Article
 from tests.editorial.conftest import DOCUMENTS, PASSWORD
 
 QUESTION = "What is zanthoxylosis?"
@@ -33,13 +34,9 @@ def test_users_review_and_audit_from_the_cli(tmp_path: Path) -> None:
     assert run(library, "users", "add", "ed-a", "--role", "editor").returncode == 0
     assert "too short" in run(library, "users", "add", "x-y", "--role", "editor",
                               password="short").stderr
-    # An article saved through the API path (the CLI `ask` does not save).
-    from curbside.library.store import Library
-    from curbside.settings import Settings
-    from curbside.web.service import ask_and_save
-
-    with Library(library) as lib:
-        article = ask_and_save(lib, QUESTION, "clinician", Settings(library=library))
+    asked = run(library, "ask", QUESTION, "--save", "--format", "json")
+    assert asked.returncode == 0 and "waits in the review queue" in asked.stderr
+    article = Article.model_validate_json(asked.stdout)
     assert article.id
     queue = run(library, "review", "queue", "--user", "ed-a")
     assert article.id in queue.stdout and "submitted" in queue.stdout
