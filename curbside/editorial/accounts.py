@@ -102,8 +102,8 @@ def _digest(secret: str) -> str:
 
 class Accounts:
     def __init__(self, connection: sqlite3.Connection):
+        """Expects the tables, which `ArticleStore` creates with the rest of the schema."""
         self.connection = connection
-        connection.executescript(SCHEMA)
 
     def add(self, name: str, role: str, password: str) -> User:
         if not _NAME.match(name):

@@ -109,6 +109,15 @@ def version_digest(article: Article) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def ensure_schema(connection: sqlite3.Connection, script: str, last_table: str) -> None:
+    """Create the tables once; readers then never ask for the write lock an ingest may hold."""
+    exists = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (last_table,)
+    ).fetchone()
+    if not exists:
+        connection.executescript(script)
+
+
 @contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """All of a change or none of it, even if the process is killed half-way."""
@@ -125,7 +134,7 @@ class ArticleStore:
     def __init__(self, library: Library, show_approver_names: bool = True):
         self.connection: sqlite3.Connection = library.connection
         self.show_approver_names = show_approver_names
-        self.connection.executescript(_SCHEMA + audit.SCHEMA + accounts.SCHEMA)
+        ensure_schema(self.connection, _SCHEMA + audit.SCHEMA + accounts.SCHEMA, "sessions")
 
     # -- writing ---------------------------------------------------------------------------
 
