@@ -43,13 +43,15 @@ from curbside.settings import ComposerSettings
 from curbside.text import fold, words
 
 COMPOSER_NAME = "extractive"
-# How much the retrieval rank of a sentence's passage counts against its own topic coverage.
-# Patient view: consumer-health pages and plain sentences win among equally relevant evidence.
+# How much the retrieval rank of a sentence's passage counts against its own topic coverage;
+# tuned on BioASQ 12b batches 1-3 summary questions.
+RELEVANCE_WEIGHT = 1.2
+# Patient view: consumer-health pages and plain sentences win among equally relevant evidence
+# (tuned on K-QA patient questions for a reading level about three grades below clinicians').
 PATIENT_CONSUMER_BONUS = 0.5
 PATIENT_TARGET_GRADE = 7.0
 PATIENT_GRADE_COST = 0.15
 PATIENT_MAX_GRADE = 12.0
-RELEVANCE_WEIGHT = 1.2  # tuned on BioASQ 12b batches 1-3 summary questions
 
 DISCLAIMERS: dict[str, str] = {
     "clinician": (
