@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import textstat
 
@@ -242,11 +243,20 @@ def _candidates(evidence: Evidence, matcher: TopicMatcher, audience: Audience) -
 def reading_grade(text: str, topic_terms: Sequence[str]) -> float:
     """Flesch-Kincaid grade of a sentence, its topic's name aside: the reader asked about that
     name, and a long one should not push out the plain sentences that use it."""
+    return _reading_grade(text, tuple(topic_terms))
+
+
+@lru_cache(maxsize=8192)  # each patient-view sentence is graded when filtered and when scored
+def _reading_grade(text: str, topic_terms: tuple[str, ...]) -> float:
     if topic_terms:
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in topic_terms) + r")\w*",
-                             re.IGNORECASE)
-        text = pattern.sub("it", text)
+        text = _topic_pattern(topic_terms).sub("it", text)
     return float(textstat.flesch_kincaid_grade(text))
+
+
+@lru_cache(maxsize=256)
+def _topic_pattern(topic_terms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in topic_terms) + r")\w*",
+                      re.IGNORECASE)
 
 
 def _plain_enough(candidates: list[Candidate], topic_terms: Sequence[str]) -> list[Candidate]:
