@@ -31,7 +31,7 @@ from curbside.library.store import Library
 from curbside.models import Article, Audience
 from curbside.render.html import render_html
 from curbside.render.markdown import render_markdown
-from curbside.settings import Settings
+from curbside.settings import RETRIEVAL_MODES, Settings
 
 app = typer.Typer(
     help="Curbside: cited clinical answer articles from your own medical library.",
@@ -450,17 +450,26 @@ def eval_retrieval(
                                                 "qrels/test.tsv.")],
     run: Annotated[Path | None, typer.Option(help="Write a TREC run file here.")] = None,
     split: Annotated[str, typer.Option(help="qrels split name.")] = "test",
+    mode: Annotated[str, typer.Option(help="all, or one of: lexical, dense, hybrid.")] = "all",
 ) -> None:
-    """nDCG@10, Recall@100 and MRR@10 of Curbside's search on a BEIR data set."""
+    """nDCG@10, Recall@100 and MRR@10 of Curbside's search on a BEIR data set: lexical
+    (BM25), dense and hybrid, each over the same library and queries."""
     settings = Settings()
-    try:
-        result = retrieval_eval.evaluate_beir(folder, settings, split=split, run_path=run,
-                                              progress=err)
-    except CurbsideError as error:
-        raise _fail(error) from None
-    table = Table("data set", "queries", "nDCG@10", "Recall@100", "MRR@10")
-    table.add_row(folder.name, str(result.queries), f"{result.ndcg_10:.4f}",
-                  f"{result.recall_100:.4f}", f"{result.mrr_10:.4f}")
+    modes = list(RETRIEVAL_MODES) if mode == "all" else [mode]
+    if not set(modes) <= set(RETRIEVAL_MODES):
+        raise _fail(CurbsideError(f"Unknown mode {mode!r}: use all, lexical, dense or hybrid."))
+    table = Table("data set", "mode", "queries", "nDCG@10", "Recall@100", "MRR@10")
+    for name in modes:
+        chosen = settings.model_copy(update={
+            "retrieval": settings.retrieval.model_copy(update={"mode": name})})
+        try:
+            result = retrieval_eval.evaluate_beir(
+                folder, chosen, split=split, progress=err,
+                run_path=run if name == settings.retrieval.mode or len(modes) == 1 else None)
+        except CurbsideError as error:
+            raise _fail(error) from None
+        table.add_row(folder.name, name, str(result.queries), f"{result.ndcg_10:.4f}",
+                      f"{result.recall_100:.4f}", f"{result.mrr_10:.4f}")
     out.print(table)
 
 

@@ -89,6 +89,7 @@ class PassageHit(BaseModel):
     title: str
     lexical_score: float
     score: float
+    dense_score: float = 0.0
     appraisal: Appraisal | None = None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -22,11 +23,19 @@ def default_data_dir() -> Path:
     return (checkout / ".." / "shared" / "data").resolve()
 
 
+RetrievalMode = Literal["lexical", "dense", "hybrid"]
+RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("lexical", "dense", "hybrid")
+
+
 class RetrievalSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CURBSIDE_RETRIEVAL_")
 
     passages: int = 60  # passages fetched per question before composing
-    title_weight: float = 2.0  # bm25 column weight of the title against the passage text
+    mode: RetrievalMode = "hybrid"
+    # Weight of the dense cosine against the lexical score scaled to the query's best (1.0);
+    # tuned on SciFact's training claims and BioASQ (see BENCHMARKS.md).
+    dense_weight: float = 0.3
+    candidates: int = 100  # passages each stage proposes before fusion
 
 
 class ComposerSettings(BaseSettings):

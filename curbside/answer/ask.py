@@ -35,7 +35,8 @@ def topic_weights(
 
 
 def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Settings) -> Evidence:
-    hits = search_passages(library, analysis.query_terms, settings.retrieval.passages)
+    hits = search_passages(library, analysis.query_terms, settings.retrieval.passages,
+                           settings.retrieval)
     weights, missing = topic_weights(library, analysis)
     matcher = TopicMatcher(weights)
     threshold = topic_threshold(analysis, settings.composer)

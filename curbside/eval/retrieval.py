@@ -23,7 +23,7 @@ from curbside.library.formats.scifact import abstract_sentences
 from curbside.library.ingest import ingest_paths
 from curbside.library.search import query_terms, search_documents
 from curbside.library.store import Library
-from curbside.settings import Settings
+from curbside.settings import RetrievalSettings, Settings
 
 RUN_DEPTH = 100
 RUN_TAG = "curbside"
@@ -92,10 +92,12 @@ def _terms(text: str) -> list[str]:
         return query_terms(text)
 
 
-def run_queries(library: Library, queries: dict[str, str]) -> dict[str, list[tuple[str, float]]]:
+def run_queries(
+    library: Library, queries: dict[str, str], settings: RetrievalSettings
+) -> dict[str, list[tuple[str, float]]]:
     runs = {}
     for qid, text in queries.items():
-        hits = search_documents(library, _terms(text), RUN_DEPTH)
+        hits = search_documents(library, _terms(text), RUN_DEPTH, settings)
         runs[qid] = [(hit.doc_id, hit.score) for hit in hits]
     return runs
 
@@ -142,7 +144,7 @@ def evaluate_beir(
     qrels = read_qrels(qrels_path)
     queries = {q: t for q, t in read_queries(queries_path).items() if q in qrels}
     with library_for_corpus(corpus, progress) as library:
-        runs = run_queries(library, queries)
+        runs = run_queries(library, queries, settings.retrieval)
     if run_path is not None:
         write_trec_run(runs, run_path)
     return score_runs(runs, qrels)

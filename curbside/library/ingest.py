@@ -10,6 +10,7 @@ from pathlib import Path
 from curbside.library.formats import RecordProblem
 from curbside.library.formats.detect import read_any
 from curbside.library.store import Library, WriteCounts
+from curbside.library.vectors import EmbedProgress
 from curbside.models import Document, DocumentDeletion
 
 BATCH_SIZE = 500
@@ -21,6 +22,8 @@ class IngestReport:
     records: int = 0
     problems: list[RecordProblem] = field(default_factory=list)
     seconds: float = 0.0
+    embedded: int = 0  # passages given a vector
+    embed_seconds: float = 0.0
 
     @property
     def records_per_second(self) -> float:
@@ -51,6 +54,7 @@ def ingest_paths(
     paths: Iterable[Path],
     on_progress: ProgressCallback | None = None,
     on_problem: Callable[[RecordProblem], None] | None = None,
+    on_embed: EmbedProgress | None = None,
 ) -> IngestReport:
     """Read every path and write its documents; a bad record is reported and skipped."""
     report = IngestReport()
@@ -79,5 +83,8 @@ def ingest_paths(
         batch.flush()
         if on_progress:
             on_progress(path, seen)
+    embedding_started = time.perf_counter()
+    report.embedded = library.embed_pending(on_embed)
+    report.embed_seconds = time.perf_counter() - embedding_started
     report.seconds = time.perf_counter() - started
     return report

@@ -1,4 +1,5 @@
-"""The embedded library: one SQLite file (WAL) holding documents, passages and an FTS5 index.
+"""The embedded library: one SQLite file (WAL) holding documents and passages, with the
+full-text index of the passages beside it.
 
 Readers never block the one writer; a writer commits one batch at a time, so a killed ingest
 leaves only whole documents behind and the same ingest run again finishes the job.
@@ -9,17 +10,21 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from curbside.errors import LibraryError, UnknownDocumentError
+from curbside.library.lexical import IndexedPassage, LexicalIndex
 from curbside.library.passages import passages_of
+from curbside.library.vectors import VECTOR_SCHEMA, EmbedProgress, VectorMatrix, embed_pending
 from curbside.models import Document, Passage, PassageHit
 
 DATABASE_NAME = "library.sqlite3"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+_INDEX_TOKEN = "index_token"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,9 +45,6 @@ CREATE TABLE IF NOT EXISTS passages (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_by_document ON passages (doc_id, ordinal);
-CREATE VIRTUAL TABLE IF NOT EXISTS passage_index USING fts5 (
-    title, text, tokenize = 'porter unicode61 remove_diacritics 2'
-);
 """
 
 
@@ -65,15 +67,18 @@ def content_hash(document: Document) -> str:
     return hashlib.sha256(document.model_dump_json().encode()).hexdigest()
 
 
-def fts_phrase(term: str) -> str:
-    """A term as an FTS5 string: quoted, so no word of a question is read as query syntax."""
-    return '"' + term.replace('"', '""') + '"'
+@dataclass
+class _PendingIndexChange:
+    """What one write transaction does to the full-text index."""
+
+    deleted: list[str]
+    added: list[IndexedPassage]
 
 
 class Library:
     """A library folder and the SQLite database inside it."""
 
-    def __init__(self, directory: Path, *, create: bool = False, title_weight: float = 2.0):
+    def __init__(self, directory: Path, *, create: bool = False):
         self.directory = directory
         self.path = directory / DATABASE_NAME
         if create:
@@ -94,16 +99,19 @@ class Library:
                 self.connection.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
                 )
-                self.connection.execute(
-                    "INSERT INTO passage_index (passage_index, rank) VALUES ('rank', ?)",
-                    (f"bm25({title_weight}, 1.0)",),
-                )
+            # Libraries made before passage vectors existed gain the (empty) tables.
+            self.connection.executescript(VECTOR_SCHEMA)
             self.connection.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.OperationalError as error:
+            self._vectors: tuple[tuple[int, ...], VectorMatrix] | None = None
+            self.lexical = LexicalIndex(directory)
+            self._seen_token: str | None = None
+            self._follow_writers()
+        except (sqlite3.OperationalError, OSError, ValueError) as error:
             raise LibraryError(
-                f"Cannot open the library database {self.path}: {error}. Check that the folder "
+                f"Cannot open the library {directory}: {error}. Check that the folder "
                 "is writable and not on a network share, or choose another with --library."
             ) from error
+        self._pending: _PendingIndexChange | None = None
 
     def _prepare_folder(self) -> None:
         try:
@@ -134,19 +142,80 @@ class Library:
         """Add, replace or delete documents in one transaction: all of the batch or none."""
         counts = WriteCounts()
         connection = self.connection
+        self._pending = _PendingIndexChange(deleted=[], added=[])
         try:
             connection.execute("BEGIN IMMEDIATE")
+            self._sync_index_locked()
             for document in documents:
                 self._upsert(document, counts)
             for doc_id in deletions:
                 if self._delete(doc_id):
                     counts.deleted += 1
+            if self._pending.deleted or self._pending.added:
+                # The index commits inside the database's write lock and notes a new token;
+                # the database takes the token only if it commits too, so any mismatch means
+                # "rebuild the index" and never "trust a half-written one".
+                token = uuid.uuid4().hex
+                self.lexical.update(self._pending.deleted, self._pending.added)
+                self.lexical.mark(token)
+                self._set_token(token)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+        finally:
+            self._pending = None
         self._clear_caches()
         return counts
+
+    # -- keeping the full-text index in step ----------------------------------------------
+
+    def _token(self) -> str | None:
+        row = self.connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (_INDEX_TOKEN,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_token(self, token: str) -> None:
+        self.connection.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", (_INDEX_TOKEN, token)
+        )
+
+    def _indexed_passages(self) -> Iterable[IndexedPassage]:
+        rows = self.connection.execute(
+            "SELECT p.id, p.doc_id, d.title, p.text FROM passages p "
+            "JOIN documents d ON d.id = p.doc_id"
+        )
+        for passage_id, doc_id, title, text in rows:
+            yield IndexedPassage(passage_id, doc_id, title, text)
+
+    def _sync_index_locked(self) -> None:
+        """Rebuild the index if it does not reflect the database (inside a write lock)."""
+        token = self._token()
+        if token is None or self.lexical.token != token:
+            # Libraries made before this index kept their words in SQLite's FTS5.
+            self.connection.execute("DROP TABLE IF EXISTS passage_index")
+            token = token or uuid.uuid4().hex
+            self.lexical.rebuild(self._indexed_passages(), token)
+            self._set_token(token)
+
+    def _follow_writers(self) -> None:
+        """Pick up what other processes committed; repair an index a killed writer left."""
+        token = self._token()
+        if token is not None and token == self._seen_token:
+            return
+        self.lexical.refresh()
+        if token is None or self.lexical.token != token:
+            self.connection.execute("BEGIN IMMEDIATE")  # waits for a writer mid-batch
+            try:
+                self._sync_index_locked()
+                self.connection.execute("COMMIT")
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            token = self._token()
+        self._seen_token = token
+        self._clear_caches()
 
     def _upsert(self, document: Document, counts: WriteCounts) -> None:
         digest = content_hash(document)
@@ -169,28 +238,52 @@ class Library:
             (document.id, document.source, document.title, document.year, document.revised,
              digest, document.model_dump_json()),
         )
+        assert self._pending is not None
         for passage in passages_of(document):
             cursor = self.connection.execute(
                 "INSERT INTO passages (doc_id, ordinal, section, text) VALUES (?, ?, ?, ?)",
                 (passage.doc_id, passage.ordinal, passage.section, passage.text),
             )
-            self.connection.execute(
-                "INSERT INTO passage_index (rowid, title, text) VALUES (?, ?, ?)",
-                (cursor.lastrowid, document.title, passage.text),
+            assert cursor.lastrowid is not None
+            self._pending.added.append(
+                IndexedPassage(cursor.lastrowid, document.id, document.title, passage.text)
             )
 
     def _delete(self, doc_id: str) -> bool:
+        assert self._pending is not None
         self.connection.execute(
-            "DELETE FROM passage_index WHERE rowid IN (SELECT id FROM passages WHERE doc_id = ?)",
-            (doc_id,),
+            "DELETE FROM passage_vectors WHERE passage_id IN "
+            "(SELECT id FROM passages WHERE doc_id = ?)", (doc_id,),
         )
         self.connection.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
         cursor = self.connection.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        return cursor.rowcount > 0
+        if cursor.rowcount > 0:
+            self._pending.deleted.append(doc_id)
+            self._pending.added = [p for p in self._pending.added if p.doc_id != doc_id]
+            return True
+        return False
 
     def _clear_caches(self) -> None:
         self.passage_count.cache_clear()
         self.matching_passages.cache_clear()
+
+    def embed_pending(self, on_progress: EmbedProgress | None = None) -> int:
+        """Make the vectors that passages still lack (the last step of every ingest)."""
+        return embed_pending(self.connection, on_progress)
+
+    def _vector_state(self) -> tuple[int, ...]:
+        row = self.connection.execute(
+            "SELECT count(*), coalesce(max(generation), 0), coalesce(sum(passage_id), 0) "
+            "FROM passage_vectors"
+        ).fetchone()
+        return (int(row[0]), int(row[1]), int(row[2]))
+
+    def nearest_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
+        """(passage id, cosine) of the passages nearest the query in meaning."""
+        state = self._vector_state()
+        if self._vectors is None or self._vectors[0] != state:
+            self._vectors = (state, VectorMatrix.load(self.connection))
+        return self._vectors[1].search(query, limit)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -222,40 +315,39 @@ class Library:
         )
         return [Passage(doc_id=r[0], ordinal=r[1], section=r[2], text=r[3]) for r in rows]
 
-    def search(self, terms: Sequence[str], limit: int) -> list[PassageHit]:
-        """Passages matching any of the terms, best BM25 first."""
+    def lexical_passages(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
+        """(passage id, BM25 score) of passages matching any of the terms, best first."""
         if not terms or limit <= 0:
             return []
-        query = " OR ".join(fts_phrase(t) for t in terms)
-        rows = self.connection.execute(
-            """
-            WITH top AS (
-                SELECT rowid, rank FROM passage_index WHERE passage_index MATCH ?
-                ORDER BY rank LIMIT ?
-            )
-            SELECT p.doc_id, p.ordinal, p.section, p.text, d.title, top.rank
-            FROM top JOIN passages p ON p.id = top.rowid JOIN documents d ON d.id = p.doc_id
-            ORDER BY top.rank
-            """,
-            (query, limit),
-        ).fetchall()
-        return [
-            PassageHit(
-                passage=Passage(doc_id=r[0], ordinal=r[1], section=r[2], text=r[3]),
-                title=r[4],
-                lexical_score=-r[5],
-                score=-r[5],
-            )
-            for r in rows
-        ]
+        self._follow_writers()
+        return self.lexical.search(terms, limit)
+
+    def search(self, terms: Sequence[str], limit: int) -> list[PassageHit]:
+        """Passages matching any of the terms, best BM25 first."""
+        ranked = self.lexical_passages(terms, limit)
+        found = self.passages_by_id([pid for pid, _ in ranked])
+        return [PassageHit(passage=found[pid][0], title=found[pid][1], lexical_score=score,
+                           score=score) for pid, score in ranked if pid in found]
+
+    def passages_by_id(self, ids: Sequence[int]) -> dict[int, tuple[Passage, str]]:
+        """Each known passage id's passage and document title; unknown ids are left out."""
+        found: dict[int, tuple[Passage, str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for pid, doc_id, ordinal, section, text, title in self.connection.execute(
+                "SELECT p.id, p.doc_id, p.ordinal, p.section, p.text, d.title "
+                f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
+                chunk,
+            ):
+                passage = Passage(doc_id=doc_id, ordinal=ordinal, section=section, text=text)
+                found[pid] = (passage, title)
+        return found
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one Library per process; cleared on every write
     def matching_passages(self, term: str) -> int:
         """How many passages contain the term (after stemming): its document frequency."""
-        row = self.connection.execute(
-            "SELECT count(*) FROM passage_index WHERE passage_index MATCH ?", (fts_phrase(term),)
-        ).fetchone()
-        return int(row[0])
+        return self.lexical.matching_count(term)
 
     @lru_cache(maxsize=1)  # noqa: B019
     def passage_count(self) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from curbside.eval.retrieval import evaluate_beir, read_qrels, write_scifact_train_beir
-from curbside.settings import Settings
+from curbside.settings import RETRIEVAL_MODES, RetrievalSettings, Settings
 
 EXPECTED = json.loads((Path(__file__).parent / "expected_retrieval.json").read_text())
 TOLERANCE = 0.01
@@ -22,12 +22,14 @@ def test_scifact_train_matches_expected_figures(
     assert write_scifact_train_beir(data_dir, folder) == 809
     assert sum(len(v) for v in read_qrels(folder / "qrels" / "test.tsv").values()) == 919
     run = tmp_path / "run.trec"
-    result = evaluate_beir(folder, Settings(), run_path=run)
-    expected = EXPECTED["scifact-train"]
-    assert result.queries == expected["queries"]
-    assert result.ndcg_10 == pytest.approx(expected["ndcg_10"], abs=TOLERANCE)
-    assert result.recall_100 == pytest.approx(expected["recall_100"], abs=TOLERANCE)
-    assert result.mrr_10 == pytest.approx(expected["mrr_10"], abs=TOLERANCE)
+    for mode in RETRIEVAL_MODES:
+        settings = Settings(retrieval=RetrievalSettings(mode=mode))
+        result = evaluate_beir(folder, settings, run_path=run if mode == "hybrid" else None)
+        expected = EXPECTED["scifact-train"][mode]
+        assert result.queries == expected["queries"]
+        assert result.ndcg_10 == pytest.approx(expected["ndcg_10"], abs=TOLERANCE), mode
+        assert result.recall_100 == pytest.approx(expected["recall_100"], abs=TOLERANCE), mode
+        assert result.mrr_10 == pytest.approx(expected["mrr_10"], abs=TOLERANCE), mode
     lines = run.read_text().splitlines()
     _qid, q0, _doc, rank, _score, tag = lines[0].split()
     assert (q0, rank, tag) == ("Q0", "1", "curbside")
