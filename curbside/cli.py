@@ -451,6 +451,8 @@ def eval_retrieval(
     run: Annotated[Path | None, typer.Option(help="Write a TREC run file here.")] = None,
     split: Annotated[str, typer.Option(help="qrels split name.")] = "test",
     mode: Annotated[str, typer.Option(help="all, or one of: lexical, dense, hybrid.")] = "all",
+    appraised: Annotated[bool, typer.Option(
+        help="Also rank by evidence strength and recency, as answers do.")] = False,
 ) -> None:
     """nDCG@10, Recall@100 and MRR@10 of Curbside's search on a BEIR data set: lexical
     (BM25), dense and hybrid, each over the same library and queries."""
@@ -464,7 +466,7 @@ def eval_retrieval(
             "retrieval": settings.retrieval.model_copy(update={"mode": name})})
         try:
             result = retrieval_eval.evaluate_beir(
-                folder, chosen, split=split, progress=err,
+                folder, chosen, split=split, progress=err, appraised=appraised,
                 run_path=run if name == settings.retrieval.mode or len(modes) == 1 else None)
         except CurbsideError as error:
             raise _fail(error) from None

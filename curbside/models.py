@@ -78,7 +78,7 @@ class Appraisal(BaseModel):
     level: EvidenceLevel
     kind: str  # the label readers see: Guideline, Systematic review, RCT, Research …
     year: int | None = None
-    retracted: bool = False
+    retracted: bool = False  # retracted, or a retraction notice: never cited
     reasons: list[str] = Field(default_factory=list)
 
 
@@ -191,6 +191,7 @@ class Coverage(BaseModel):
     on_topic_documents: int
     missing_terms: list[str]
     note: str
+    withheld: list[str] = Field(default_factory=list)  # on-topic documents never cited: retracted
 
 
 class GlossaryEntry(BaseModel):

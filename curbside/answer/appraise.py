@@ -68,6 +68,26 @@ _BY_TEXT: list[tuple[EvidenceLevel, re.Pattern[str]]] = [
 ]
 
 
+# A notice that retracts another paper reports no findings of its own.
+_RETRACTION_NOTICE = "retraction of publication"
+
+# How much evidence strength and recency lift a hit's relevance score when ranking. The lift
+# is a bounded factor (at most 1 + 0.7 * EVIDENCE_BLEND + RECENCY_BLEND), so a weak but
+# relevant paper moves down a few places but never vanishes; tuned in BENCHMARKS.md.
+EVIDENCE_BLEND = 0.3
+RECENCY_BLEND = 0.05
+RECENCY_YEARS = 20
+
+
+def evidence_factor(appraisal: Appraisal, this_year: int) -> float:
+    """The multiplier evidence strength and recency give a hit's relevance."""
+    strength = LEVEL_WEIGHT[appraisal.level] - LEVEL_WEIGHT[EvidenceLevel.OTHER]
+    recency = 0.0
+    if appraisal.year:
+        recency = max(0.0, 1.0 - (this_year - appraisal.year) / RECENCY_YEARS)
+    return 1.0 + EVIDENCE_BLEND * max(strength, 0.0) + RECENCY_BLEND * recency
+
+
 def appraise(document: Document) -> Appraisal:
     reasons: list[str] = []
     level: EvidenceLevel | None = None
@@ -100,12 +120,16 @@ def appraise(document: Document) -> Appraisal:
     if level is None:
         level = EvidenceLevel.OTHER
         reasons.append("no design information")
+    withdrawn = document.retracted
     if document.retracted:
-        reasons.append("retracted")
+        reasons.append("retracted: never cited")
+    if _RETRACTION_NOTICE in types:
+        withdrawn = True
+        reasons.append("a retraction notice, not evidence: never cited")
     return Appraisal(
         level=level,
         kind=KIND_LABELS[level],
         year=document.year,
-        retracted=document.retracted,
+        retracted=withdrawn,
         reasons=reasons,
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
-from curbside.answer.appraise import appraise
+from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.compose import Evidence, TopicMatcher, compose_article, topic_threshold
 from curbside.answer.question import analyse_followup, analyse_question, spelling_variants
 from curbside.library.search import search_passages
@@ -59,8 +60,15 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
                                        score=EXPANDED_SHARE * best.score))
     documents = library.get_many(h.passage.doc_id for h in hits)
     appraisals = {doc_id: appraise(document) for doc_id, document in documents.items()}
-    appraised = [h.model_copy(update={"appraisal": appraisals[h.passage.doc_id]})
-                 for h in hits if h.passage.doc_id in appraisals]
+    this_year = datetime.now(UTC).year
+    appraised = [
+        h.model_copy(update={
+            "appraisal": appraisals[h.passage.doc_id],
+            "score": h.score * evidence_factor(appraisals[h.passage.doc_id], this_year),
+        })
+        for h in hits if h.passage.doc_id in appraisals
+    ]
+    appraised.sort(key=lambda h: -h.score)
     return Evidence(analysis=analysis, hits=appraised, documents=documents,
                     topic_weights=weights, missing_terms=missing)
 

@@ -397,9 +397,12 @@ def compose_article(
         if matcher.coverage(h.title + " " + h.passage.text) >= threshold
     ]
     missing_terms = list(evidence.missing_terms)
+    withheld = list(dict.fromkeys(
+        h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))
+    on_topic = [h for h in on_topic if h.passage.doc_id not in withheld]
     on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in on_topic))
     if not on_topic or not analysis.topic_terms:
-        return _insufficient_article(evidence, audience, matcher, topic, missing_terms)
+        return _insufficient_article(evidence, audience, matcher, topic, missing_terms, withheld)
 
     focused = Evidence(analysis, on_topic, evidence.documents, evidence.topic_weights,
                        missing_terms)
@@ -465,14 +468,25 @@ def compose_article(
     if absent:
         notes.append("The library holds no evidence on " + "; ".join(absent) + " for "
                      f"{topic}; nothing is said about {'it' if len(absent) == 1 else 'them'}.")
+    notes.extend(withheld_note(evidence, withheld))
     coverage = Coverage(
         searched_terms=analysis.query_terms,
         on_topic_documents=len(on_topic_docs),
         missing_terms=missing_terms,
         note=" ".join(notes),
+        withheld=withheld,
     )
     return _assemble(evidence, audience, analysis, article_title(analysis, topic), bottom_line,
                      article_sections, citations, coverage, insufficient=False)
+
+
+def withheld_note(evidence: Evidence, withheld: Sequence[str]) -> list[str]:
+    """Say which relevant documents were left out because they are retracted."""
+    if not withheld:
+        return []
+    named = "; ".join(
+        f"“{evidence.documents[d].title}” ({d})" for d in withheld if d in evidence.documents)
+    return [f"Left out because retracted (or a retraction notice), never cited: {named}."]
 
 
 def _insufficient_article(
@@ -481,6 +495,7 @@ def _insufficient_article(
     matcher: TopicMatcher,
     topic: str,
     missing_terms: list[str],
+    withheld: Sequence[str] = (),
 ) -> Article:
     """An honest answer when nothing in the library is about the topic: what was searched,
     what was missing, and the closest documents, labelled as such and never as an answer."""
@@ -515,8 +530,9 @@ def _insufficient_article(
         f"article gives no answer to the question.{missing}{mentions} Consult specialist "
         "guidance, or add relevant literature and guidelines to the library and ask again."
     )
+    note = " ".join([note, *withheld_note(evidence, withheld)])
     coverage = Coverage(searched_terms=analysis.query_terms, on_topic_documents=0,
-                        missing_terms=missing_terms, note=note)
+                        missing_terms=missing_terms, note=note, withheld=list(withheld))
     return _assemble(evidence, audience, analysis, article_title(analysis, topic), [], sections,
                      citations, coverage, insufficient=True)
 

@@ -11,11 +11,13 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import platformdirs
 from rich.console import Console
 
+from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.question import analyse_question
 from curbside.errors import CurbsideError, QuestionError
 from curbside.eval.metrics import mrr_at, ndcg_at, recall_at
@@ -93,12 +95,26 @@ def _terms(text: str) -> list[str]:
 
 
 def run_queries(
-    library: Library, queries: dict[str, str], settings: RetrievalSettings
+    library: Library,
+    queries: dict[str, str],
+    settings: RetrievalSettings,
+    appraised: bool = False,
 ) -> dict[str, list[tuple[str, float]]]:
+    """Each query's ranked documents; `appraised` lifts them by evidence strength and recency
+    as the answer flow does."""
     runs = {}
+    this_year = datetime.now(UTC).year
     for qid, text in queries.items():
         hits = search_documents(library, _terms(text), RUN_DEPTH, settings)
-        runs[qid] = [(hit.doc_id, hit.score) for hit in hits]
+        ranked = [(hit.doc_id, hit.score) for hit in hits]
+        if appraised:
+            documents = library.get_many(doc_id for doc_id, _ in ranked)
+            ranked = sorted(
+                ((doc_id, score * evidence_factor(appraise(documents[doc_id]), this_year))
+                 for doc_id, score in ranked if doc_id in documents),
+                key=lambda pair: -pair[1],
+            )
+        runs[qid] = ranked
     return runs
 
 
@@ -131,6 +147,7 @@ def evaluate_beir(
     split: str = "test",
     run_path: Path | None = None,
     progress: Console | None = None,
+    appraised: bool = False,
 ) -> RetrievalResult:
     corpus = folder / "corpus.jsonl"
     queries_path = folder / "queries.jsonl"
@@ -144,7 +161,7 @@ def evaluate_beir(
     qrels = read_qrels(qrels_path)
     queries = {q: t for q, t in read_queries(queries_path).items() if q in qrels}
     with library_for_corpus(corpus, progress) as library:
-        runs = run_queries(library, queries, settings.retrieval)
+        runs = run_queries(library, queries, settings.retrieval, appraised)
     if run_path is not None:
         write_trec_run(runs, run_path)
     return score_runs(runs, qrels)

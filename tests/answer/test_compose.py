@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from curbside.answer.ask import answer_question
 from curbside.answer.trace import is_traceable
 from curbside.library.store import Library
-from curbside.models import Article, StepsBlock
+from curbside.models import Article, Document, DocumentSection, StepsBlock
 from curbside.settings import Settings
 
 COVERED = "What is oculopharyngeal muscular dystrophy?"
@@ -91,3 +93,24 @@ def test_any_question_gets_a_valid_article(starter_library: Library, question: s
     article = answer_question(starter_library, question, "clinician", Settings())
     check_contract(article, starter_library)
     assert article.insufficient_evidence or article.bottom_line
+
+
+def test_a_retracted_paper_is_never_cited_and_the_article_says_so(tmp_path: Path) -> None:
+    text = ("Synthetic test record: warfarin reversal with prothrombin complex concentrate "
+            "restored haemostasis within an hour in most patients.")
+    documents = [
+        Document(id=f"t:{n}", source="test", title=f"Synthetic warfarin reversal study {n}",
+                 sections=[DocumentSection(label="CONCLUSIONS", text=text.replace(
+                     "most", ["most", "nearly all", "many"][n]))],
+                 retracted=(n == 0))
+        for n in range(3)
+    ]
+    with Library(tmp_path, create=True) as library:
+        library.write(documents)
+        library.embed_pending()
+        article = answer_question(library, "How is warfarin reversal done?", "clinician",
+                                  Settings())
+    assert "t:0" not in {r.id for r in article.references}
+    assert article.references, "the two sound papers still answer"
+    assert article.coverage.withheld == ["t:0"]
+    assert "retracted" in article.coverage.note and "study 0" in article.coverage.note
