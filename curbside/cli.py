@@ -517,5 +517,20 @@ def eval_make_scifact(
     out.print(f"Wrote {count} queries with their evidence documents to {out_folder}")
 
 
+@eval_app.command("make-bioasq")
+def eval_make_bioasq(
+    out_folder: Annotated[Path, typer.Argument(help="Folder to write the BEIR layout into.")],
+    data: Annotated[Path | None, typer.Option(envvar="CURBSIDE_DATA")] = None,
+) -> None:
+    """Write a BEIR folder of BioASQ 12b batches 1-3 over the pooled corpus of every abstract
+    in the data folder (SciFact, PubMedQA, BioASQ) plus snippet-only documents."""
+    folder = data or Settings().data
+    try:
+        count = retrieval_eval.write_bioasq_pooled_beir(folder, out_folder)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    out.print(f"Wrote {count} questions and the pooled corpus to {out_folder}")
+
+
 if __name__ == "__main__":
     app()

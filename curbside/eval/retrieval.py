@@ -21,10 +21,12 @@ from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.question import analyse_question
 from curbside.errors import CurbsideError, QuestionError
 from curbside.eval.metrics import mrr_at, ndcg_at, recall_at
+from curbside.library.formats.detect import read_any
 from curbside.library.formats.scifact import abstract_sentences
 from curbside.library.ingest import ingest_paths
 from curbside.library.search import query_terms, search_documents
 from curbside.library.store import Library
+from curbside.models import Document
 from curbside.settings import RetrievalSettings, Settings
 
 RUN_DEPTH = 100
@@ -204,3 +206,56 @@ def write_scifact_train_beir(data: Path, out: Path) -> int:
             for doc_id in sorted(docs):
                 stream.write(f"{qid}\t{doc_id}\t1\n")
     return len(queries)
+
+
+_POOLED_SOURCES = ("scifact/scifact-csv.zip", "pubmedqa/ori_pqal.json", "bioasq-12b-golden")
+
+
+def write_bioasq_pooled_beir(data: Path, out: Path) -> int:
+    """BEIR folder of BioASQ 12b batches 1-3 over a pooled corpus: every abstract of SciFact,
+    PubMedQA and BioASQ in the data folder, plus, for each judged document whose abstract is
+    not there, a document made of its BioASQ snippets. Relevant documents are each question's
+    judged documents (the few with neither abstract nor snippet stay judged: every system
+    misses them alike)."""
+    golden = data / "bioasq-12b-golden"
+    if not golden.is_dir():
+        raise CurbsideError(f"{golden} not found; set CURBSIDE_DATA to the data folder.")
+    (out / "qrels").mkdir(parents=True, exist_ok=True)
+    corpus: dict[str, tuple[str, str]] = {}
+    for name in _POOLED_SOURCES:
+        for record in read_any(data / name):
+            if isinstance(record, Document):
+                text = " ".join(section.text for section in record.sections)
+                corpus[record.id] = (record.title, text)
+    queries: dict[str, str] = {}
+    qrels: dict[str, set[str]] = {}
+    snippets: dict[str, list[str]] = {}
+    for batch in sorted(golden.glob("12B*_golden.json")):
+        for question in json.loads(batch.read_text(encoding="utf-8"))["questions"]:
+            judged = {f"pmid:{_pmid(url)}" for url in question.get("documents", [])}
+            if not judged:
+                continue
+            queries[question["id"]] = question["body"]
+            qrels[question["id"]] = judged
+            for snippet in question.get("snippets", []):
+                doc_id = f"pmid:{_pmid(snippet['document'])}"
+                snippets.setdefault(doc_id, []).append(snippet["text"].strip())
+    for doc_id, texts in snippets.items():
+        if doc_id not in corpus:
+            corpus[doc_id] = ("", " ".join(dict.fromkeys(texts)))
+    with (out / "corpus.jsonl").open("w", encoding="utf-8") as stream:
+        for doc_id, (title, text) in corpus.items():
+            stream.write(json.dumps({"_id": doc_id, "title": title, "text": text}) + "\n")
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as stream:
+        for qid, text in queries.items():
+            stream.write(json.dumps({"_id": qid, "text": text}) + "\n")
+    with (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as stream:
+        stream.write("query-id\tcorpus-id\tscore\n")
+        for qid, docs in qrels.items():
+            for doc_id in sorted(docs):
+                stream.write(f"{qid}\t{doc_id}\t1\n")
+    return len(queries)
+
+
+def _pmid(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from curbside.eval.retrieval import evaluate_beir, read_qrels, write_scifact_train_beir
+from curbside.eval.retrieval import (
+    evaluate_beir,
+    read_qrels,
+    write_bioasq_pooled_beir,
+    write_scifact_train_beir,
+)
 from curbside.settings import RETRIEVAL_MODES, RetrievalSettings, Settings
 
 EXPECTED = json.loads((Path(__file__).parent / "expected_retrieval.json").read_text())
@@ -41,3 +46,22 @@ def test_scifact_train_matches_expected_figures(
     cached = list((tmp_path / "cache" / "curbside" / "eval").iterdir())
     evaluate_beir(folder, Settings())
     assert list((tmp_path / "cache" / "curbside" / "eval").iterdir()) == cached
+
+
+def test_bioasq_pooled_matches_expected_figures(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "bioasq-pooled"
+    assert write_bioasq_pooled_beir(data_dir, folder) == 255
+    corpus_ids = [json.loads(line)["_id"] for line in (folder / "corpus.jsonl").open()]
+    assert len(corpus_ids) == len(set(corpus_ids)) > 11_000
+    judged = {doc for docs in read_qrels(folder / "qrels" / "test.tsv").values() for doc in docs}
+    # 749 of 5,177 judged documents have neither an abstract nor a snippet in the data: they
+    # stay judged (every system misses them alike), but the pool holds all the others.
+    assert len(judged - set(corpus_ids)) == 749
+    for mode in RETRIEVAL_MODES:
+        result = evaluate_beir(folder, Settings(retrieval=RetrievalSettings(mode=mode)))
+        expected = EXPECTED["bioasq-12b-1-3-pooled"][mode]
+        assert result.queries == expected["queries"]
+        assert result.ndcg_10 == pytest.approx(expected["ndcg_10"], abs=TOLERANCE), mode
+        assert result.recall_100 == pytest.approx(expected["recall_100"], abs=TOLERANCE), mode
