@@ -30,8 +30,10 @@ from curbside.eval.metrics import mrr_at, ndcg_at, recall_at
 from curbside.eval.retrieval import (
     RetrievalResult,
     evaluate_beir,
+    library_for_corpus,
     read_qrels,
     read_queries,
+    write_bioasq_pooled_beir,
     write_scifact_train_beir,
 )
 from curbside.library.embedding import token_table
@@ -166,14 +168,12 @@ def bench_readability(library: Library, data: Path) -> dict[str, float]:
             "patient": float(np.mean(grades["patient"]))}
 
 
-def bench_scifact(data: Path, work: Path) -> dict[str, float]:
-    folder = work / "scifact-train"
-    write_scifact_train_beir(data, folder)
+def bench_beir(folder: Path) -> dict[str, float]:
+    """Curbside's modes and bm25s on one BEIR folder, same queries and qrels."""
     modes: dict[str, RetrievalResult] = {
         mode: evaluate_beir(folder, Settings(retrieval=RetrievalSettings(mode=mode)))
         for mode in RETRIEVAL_MODES}
     modes["appraised"] = evaluate_beir(folder, Settings(), appraised=True)
-    ours = modes["hybrid"]
     corpus = [json.loads(line) for line in (folder / "corpus.jsonl").open()]
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize([f"{d['title']} {d['text']}" for d in corpus],
@@ -191,12 +191,27 @@ def bench_scifact(data: Path, work: Path) -> dict[str, float]:
         recall += recall_at(ranking, qrels[qid], 100)
         mrr += mrr_at(ranking, qrels[qid], 10)
     n = len(ids)
-    figures = {"queries": ours.queries, "bm25s_ndcg": ndcg / n, "bm25s_recall": recall / n,
-               "bm25s_mrr": mrr / n}
+    figures = {"queries": modes["hybrid"].queries, "documents": len(corpus),
+               "bm25s_ndcg": ndcg / n, "bm25s_recall": recall / n, "bm25s_mrr": mrr / n}
     for mode, result in modes.items():  # lexical, dense, hybrid, appraised
         figures |= {f"{mode}_ndcg": result.ndcg_10, f"{mode}_recall": result.recall_100,
                     f"{mode}_mrr": result.mrr_10}
     return figures
+
+
+def retrieval_table(figures: dict[str, float]) -> str:
+    rows = [
+        ("Curbside lexical (tantivy BM25, title twice, passage max)", "lexical"),
+        ("Curbside dense (static MiniLM vectors, centred)", "dense"),
+        ("Curbside hybrid (the default)", "hybrid"),
+        ("Curbside hybrid + evidence blend (as answers rank)", "appraised"),
+        ("bm25s 0.3.16 (whole abstract, English stopwords)", "bm25s"),
+    ]
+    lines = ["| system | nDCG@10 | Recall@100 | MRR@10 |", "|---|---:|---:|---:|"]
+    lines += [f"| {label} | {figures[key + '_ndcg']:.4f} | {figures[key + '_recall']:.4f} | "
+              f"{figures[key + '_mrr']:.4f} |" for label, key in rows]
+    gain = (figures["hybrid_ndcg"] - figures["bm25s_ndcg"]) * 100
+    return "\n".join(lines) + f"\n\nHybrid − bm25s: {gain:+.1f} nDCG@10 points."
 
 
 def main() -> None:
@@ -215,7 +230,12 @@ def main() -> None:
             readability = bench_readability(library, data)
             answers = evaluate_answers(
                 library, read_judged_questions(data / "bioasq-12b-golden"), settings)
-        scifact = bench_scifact(data, work)
+        write_scifact_train_beir(data, work / "scifact-train")
+        scifact = bench_beir(work / "scifact-train")
+        write_bioasq_pooled_beir(data, work / "bioasq-pooled")
+        bioasq = bench_beir(work / "bioasq-pooled")
+        with library_for_corpus(work / "bioasq-pooled" / "corpus.jsonl") as library:
+            pooled_search = bench_search(library, questions)
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, " \
               f"Python {platform.python_version()}"
     answer_rows = "\n".join(
@@ -285,17 +305,24 @@ ROUGE-SU4 Curbside / peer: {answers['curbside']['su4'] / answers['peer']['su4']:
 questions, {answers['curbside:summary']['su4'] / answers['peer:summary']['su4']:.2f}× on the
 summary questions (whose documents the library holds).
 
-## Retrieval quality: SciFact training claims (BEIR layout, {scifact['queries']} queries, 5,183 abstracts)
+## Retrieval quality: SciFact training claims (BEIR layout, {scifact['queries']} queries, {scifact['documents']:,.0f} abstracts)
 
 Built with `curbside eval make-scifact DIR`, scored with `curbside eval retrieval DIR`.
 
-| system | nDCG@10 | Recall@100 | MRR@10 |
-|---|---:|---:|---:|
-| Curbside lexical (tantivy BM25, title twice, passage max) | {scifact['lexical_ndcg']:.4f} | {scifact['lexical_recall']:.4f} | {scifact['lexical_mrr']:.4f} |
-| Curbside dense (static MiniLM vectors, centred) | {scifact['dense_ndcg']:.4f} | {scifact['dense_recall']:.4f} | {scifact['dense_mrr']:.4f} |
-| Curbside hybrid | {scifact['hybrid_ndcg']:.4f} | {scifact['hybrid_recall']:.4f} | {scifact['hybrid_mrr']:.4f} |
-| Curbside hybrid + evidence blend (as answers rank) | {scifact['appraised_ndcg']:.4f} | {scifact['appraised_recall']:.4f} | {scifact['appraised_mrr']:.4f} |
-| bm25s (whole abstract, English stopwords) | {scifact['bm25s_ndcg']:.4f} | {scifact['bm25s_recall']:.4f} | {scifact['bm25s_mrr']:.4f} |
+{retrieval_table(scifact)}
+
+## Retrieval quality: BioASQ 12b batches 1-3 over the pooled corpus ({bioasq['queries']} questions, {bioasq['documents']:,.0f} documents)
+
+Built with `curbside eval make-bioasq DIR` (every SciFact, PubMedQA and BioASQ abstract in the
+data folder, plus snippet-only documents for judged papers without an abstract), scored with
+`curbside eval retrieval DIR`.
+
+{retrieval_table(bioasq)}
+
+Search latency on this pooled corpus ({pooled_search['passages']:,} passages, same questions, top 10):
+Curbside lexical p50 {pooled_search['ours_p50']:.2f} ms / p95 {pooled_search['ours_p95']:.2f} ms;
+hybrid p50 {pooled_search['hybrid_p50']:.2f} ms / p95 {pooled_search['hybrid_p95']:.2f} ms;
+bm25s p50 {pooled_search['bm25s_p50']:.2f} ms / p95 {pooled_search['bm25s_p95']:.2f} ms.
 
 The evidence blend multiplies relevance by at most 1.26 (evidence level and recency, see
 `curbside/answer/appraise.py`). Over the {search['queries']} BioASQ questions on the starter

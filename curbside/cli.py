@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from curbside.answer.ask import answer_question
+from curbside.answer.verify import verify_lines
 from curbside.editorial import audit
 from curbside.editorial.accounts import Accounts, Action, User
 from curbside.editorial.living import recheck_approved
@@ -261,6 +262,40 @@ def _ask_batch(lib: Library, batch: Path, audience: Audience, settings: Settings
                 f"line {number} is not a JSON object with `id` and `text` ({error})")
             sys.stdout.write(json.dumps({"id": qid, "error": message}) + "\n")
             err.print(f"[yellow]{batch}:{number}[/yellow] {message}", highlight=False)
+
+
+@app.command()
+def verify(
+    statements: Annotated[Path, typer.Argument(
+        help='JSONL, one {"id", "text", "cites": [document ids]} a line; - for stdin.')],
+    library: LibraryOption = None,
+) -> None:
+    """Check statements against the library documents they cite; writes one
+    {"id", "supported", "reason"} a line to stdout."""
+    settings = _settings(library)
+    problems = 0
+    try:
+        with Library(settings.library) as lib:
+            if str(statements) == "-":
+                lines = verify_lines(sys.stdin, lib)
+                results = list(lines)
+            else:
+                try:
+                    with statements.open(encoding="utf-8") as stream:
+                        results = list(verify_lines(stream, lib))
+                except OSError as error:
+                    raise CurbsideError(f"Cannot read {statements}: {error.strerror}.") from None
+    except CurbsideError as error:
+        raise _fail(error) from None
+    for _number, result, problem in results:
+        if problem:
+            problems += 1
+            err.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+        else:
+            sys.stdout.write(json.dumps(result) + "\n")
+    if problems:
+        err.print(f"{problems} line(s) could not be checked; the others were.")
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -7,6 +7,7 @@ Every stage takes and returns these plain models; no stage reaches into another'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -122,11 +123,19 @@ class QuestionAnalysis(BaseModel):
     query_terms: list[str]  # everything sent to retrieval, with spelling variants
 
 
+class Verdict(BaseModel):
+    """The verifier's finding on one statement and its citations."""
+
+    supported: bool
+    reason: str = ""  # why not, when unsupported
+
+
 class Statement(BaseModel):
     """One sentence shown to readers and the references that support it."""
 
     text: str
     citations: list[int]
+    verdict: Verdict | None = None  # None until the verifier has read it
 
 
 class Step(BaseModel):
@@ -159,6 +168,20 @@ class ArticleSection(BaseModel):
     key: str
     title: str
     blocks: list[Block]
+
+    def map_statements(self, change: Callable[[Statement], Statement]) -> ArticleSection:
+        blocks: list[Block] = []
+        for block in self.blocks:
+            if isinstance(block, ParagraphBlock):
+                blocks.append(ParagraphBlock(statements=[change(s) for s in block.statements]))
+            elif isinstance(block, BulletsBlock):
+                blocks.append(BulletsBlock(label=block.label,
+                                           items=[change(s) for s in block.items]))
+            else:
+                blocks.append(StepsBlock(steps=[Step(label=s.label,
+                                                     items=[change(i) for i in s.items])
+                                                for s in block.steps]))
+        return self.model_copy(update={"blocks": blocks})
 
 
 class Reference(BaseModel):
@@ -237,6 +260,58 @@ class Article(BaseModel):
     approved_by: list[str] = Field(default_factory=list)
     editor_notes: list[EditorNote] = Field(default_factory=list)
     new_evidence: str | None = None  # why a living re-check drafted a newer version
+    # Statements the verifier rejected, with its reasons: shown struck through to reviewers,
+    # never to readers. Their citation numbers are those of the composer's draft.
+    unsupported: list[Statement] = Field(default_factory=list)
+    model: str | None = None  # the LLM that composed the article, when one did
+
+    def renumbered(self) -> Article:
+        """References numbered again in order of first use, uncited ones dropped."""
+        old = {r.n: r for r in self.references}
+        numbers: dict[int, int] = {}
+        for statement in self.statements():
+            for n in statement.citations:
+                numbers.setdefault(n, len(numbers) + 1)
+
+        def cite(statement: Statement) -> Statement:
+            return statement.model_copy(update={"citations": [numbers[n]
+                                                              for n in statement.citations]})
+
+        return self.model_copy(update={
+            "bottom_line": [cite(s) for s in self.bottom_line],
+            "sections": [section.map_statements(cite) for section in self.sections],
+            "references": sorted((old[n].model_copy(update={"n": m})
+                                  for n, m in numbers.items()), key=lambda r: r.n),
+        })
+
+    def without(self, drop: Callable[[Statement], bool]) -> Article:
+        """The article less the statements `drop` picks; emptied blocks and sections go too,
+        and references are renumbered."""
+        def keep(statements: list[Statement]) -> list[Statement]:
+            return [s for s in statements if not drop(s)]
+
+        sections = []
+        for section in self.sections:
+            blocks: list[Block] = []
+            for block in section.blocks:
+                if isinstance(block, ParagraphBlock):
+                    kept = keep(block.statements)
+                    if kept:
+                        blocks.append(ParagraphBlock(statements=kept))
+                elif isinstance(block, BulletsBlock):
+                    items = keep(block.items)
+                    if items:
+                        blocks.append(BulletsBlock(label=block.label, items=items))
+                else:
+                    steps = [Step(label=s.label, items=keep(s.items)) for s in block.steps]
+                    steps = [s for s in steps if s.items]
+                    if steps:
+                        blocks.append(StepsBlock(steps=steps))
+            if blocks:
+                sections.append(section.model_copy(update={"blocks": blocks}))
+        return self.model_copy(update={
+            "bottom_line": keep(self.bottom_line), "sections": sections,
+        }).renumbered()
 
     def statements(self) -> list[Statement]:
         """Every statement in reading order."""

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.compose import Evidence, TopicMatcher, compose_article, topic_threshold
 from curbside.answer.question import analyse_followup, analyse_question, spelling_variants
+from curbside.answer.verify import verify_article
 from curbside.library.search import search_passages
 from curbside.library.store import Library
 from curbside.models import Article, Audience, PassageHit, QuestionAnalysis
@@ -86,4 +87,4 @@ def answer_question(
         root = analyse_question(thread_question, settings.max_question_chars)
         analysis = analyse_followup(question, root, settings.max_question_chars)
     evidence = gather_evidence(library, analysis, settings)
-    return compose_article(evidence, audience, settings.composer)
+    return verify_article(compose_article(evidence, audience, settings.composer), library)

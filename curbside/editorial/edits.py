@@ -63,32 +63,7 @@ def _edit_block(block: Block, counter: list[int], remove: set[int], move_up: set
 
 def renumber(article: Article) -> Article:
     """References numbered again in order of first use, uncited ones dropped."""
-    old = {r.n: r for r in article.references}
-    new_numbers: dict[int, int] = {}
-    for statement in article.statements():
-        for n in statement.citations:
-            new_numbers.setdefault(n, len(new_numbers) + 1)
-
-    def cite(statement: Statement) -> Statement:
-        return Statement(text=statement.text, citations=[new_numbers[n]
-                                                         for n in statement.citations])
-
-    def block(b: Block) -> Block:
-        if isinstance(b, ParagraphBlock):
-            return ParagraphBlock(statements=[cite(s) for s in b.statements])
-        if isinstance(b, BulletsBlock):
-            return BulletsBlock(label=b.label, items=[cite(s) for s in b.items])
-        return StepsBlock(steps=[Step(label=s.label, items=[cite(i) for i in s.items])
-                                 for s in b.steps])
-
-    references = sorted((old[n].model_copy(update={"n": m}) for n, m in new_numbers.items()),
-                        key=lambda r: r.n)
-    return article.model_copy(update={
-        "bottom_line": [cite(s) for s in article.bottom_line],
-        "sections": [ArticleSection(key=s.key, title=s.title, blocks=[block(b) for b in s.blocks])
-                     for s in article.sections],
-        "references": references,
-    })
+    return article.renumbered()
 
 
 def apply_edit(article: Article, edit: VersionEdit, author: str) -> Article:

@@ -19,7 +19,13 @@ from pathlib import Path
 from curbside.errors import LibraryError, UnknownDocumentError
 from curbside.library.lexical import IndexedPassage, LexicalIndex
 from curbside.library.passages import passages_of
-from curbside.library.vectors import VECTOR_SCHEMA, EmbedProgress, VectorMatrix, embed_pending
+from curbside.library.vectors import (
+    VECTOR_SCHEMA,
+    CentredEncoder,
+    EmbedProgress,
+    VectorMatrix,
+    embed_pending,
+)
 from curbside.models import Document, Passage, PassageHit
 
 DATABASE_NAME = "library.sqlite3"
@@ -278,12 +284,23 @@ class Library:
         ).fetchone()
         return (int(row[0]), int(row[1]), int(row[2]))
 
-    def nearest_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
-        """(passage id, cosine) of the passages nearest the query in meaning."""
+    def _vector_matrix(self) -> VectorMatrix:
         state = self._vector_state()
         if self._vectors is None or self._vectors[0] != state:
             self._vectors = (state, VectorMatrix.load(self.connection))
-        return self._vectors[1].search(query, limit)
+        return self._vectors[1]
+
+    def nearest_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
+        """(passage id, cosine) of the passages nearest the query in meaning."""
+        return self._vector_matrix().search(query, limit)
+
+    def meaning_encoder(self) -> CentredEncoder | None:
+        """The encoder search compares meanings with; None before any passage has a vector."""
+        return self._vector_matrix().encoder_for_meaning()
+
+    def word_share(self, word: str) -> float:
+        """Share of the library's passages that contain the word (after stemming)."""
+        return self.matching_passages(word) / max(self.passage_count(), 1)
 
     # -- reading ---------------------------------------------------------------------------
 

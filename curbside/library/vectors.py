@@ -9,7 +9,7 @@ library has doubled since, new weights are computed and every passage is embedde
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,6 +159,19 @@ def _unit(vectors: Vectors) -> Vectors:
 
 
 @dataclass
+class CentredEncoder:
+    """The library's encoder with the library's mean vector taken away, as search uses it."""
+
+    inner: StaticEncoder
+    centre: Vectors
+    name: str = "centred static"
+    dimension: int = 384
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        return _unit(self.inner.encode(texts) - self.centre)
+
+
+@dataclass
 class VectorMatrix:
     """All passage vectors of one library state, in memory for exact search."""
 
@@ -181,6 +194,11 @@ class VectorMatrix:
         centre = raw.mean(axis=0)
         matrix = _unit(raw - centre)
         return cls(ids, matrix, generation.encoder, centre)
+
+    def encoder_for_meaning(self) -> CentredEncoder | None:
+        if self.encoder is None or self.centre is None:
+            return None
+        return CentredEncoder(self.encoder, self.centre)
 
     def search(self, query: str, limit: int) -> list[tuple[int, float]]:
         """(passage id, cosine similarity) of the nearest passages, nearest first."""

@@ -1,0 +1,250 @@
+"""The verifier: does a statement's citation support it?
+
+Every statement of every composer passes through here before readers see it. For a statement
+and the documents it cites, the verifier finds the source sentences closest to it and checks:
+
+- numbers (values, percentages, intervals, p-values, doses, durations) appear in a cited source;
+- negation agrees ("no significant difference" is not "reduced");
+- direction agrees (a rise is not a fall);
+- the key clinical words (drugs, conditions, procedures, populations: the words that are rare
+  in the library) appear in a cited source, British and American spellings allowed;
+- the statement's meaning is close enough to its best source passage (a cosine floor with the
+  library's embedding model).
+
+The verdict is "supported", or "unsupported" with the first reason found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from curbside.answer.question import spelling_variants
+from curbside.library.embedding import PassageEncoder
+from curbside.library.store import Library
+from curbside.models import Article, Document, Statement, Verdict
+from curbside.text import split_sentences, words
+
+# Numbers as written in abstracts: 1,200 · 3.5 · 0·5 · 95%; a leading minus sign kept.
+_NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,·]\d+)*")
+_NEGATION = frozenset(
+    """no not without neither nor never none cannot nothing absent absence lack lacks lacked
+    failed fail fails unable non nonsignificant insignificant""".split()
+)
+_UP = frozenset(
+    """increase increased increases increasing higher more greater elevated elevation raised
+    rise rises rose improve improved improves improvement enhanced longer larger exceeded
+    gain gained accelerated""".split()
+)
+_DOWN = frozenset(
+    """decrease decreased decreases decreasing lower less fewer reduced reduce reduces
+    reduction decline declined diminished shorter smaller impaired worsened worse loss lost
+    slowed attenuated""".split()
+)
+_COMMON = frozenset(
+    """a an the and or of in on at to for from by with is are was were be been being this that
+    these those it its as into than then there their about which who whom whose what when
+    where how why also may might can could should would will shall has have had do does did
+    such other each both all any some most more many much very only same between among after
+    before during while within over under up down out per vs versus patients patient study
+    studies results result however therefore thus""".split()
+)
+SIMILARITY_FLOOR = 0.55  # cosine of statement and best source window; calibrated in bench/
+KEY_WORD_SHARE = 0.02  # a word in fewer than 2 % of passages is a key word
+
+Rarity = Callable[[str], float]  # share of the library's passages containing a word
+
+
+@dataclass(frozen=True)
+class _Window:
+    text: str
+    words: frozenset[str]
+
+
+def _numbers(text: str) -> set[str]:
+    found = set()
+    for match in _NUMBER.findall(text):
+        value = match.replace("−", "-").replace("·", ".").replace(",", "")
+        found.add(value.lstrip("-") if value.startswith("-") and len(value) > 1 else value)
+    return found
+
+
+def _stem(word: str) -> str:
+    """A light suffix strip so 'infections' matches 'infection' and 'treated' 'treat'."""
+    for suffix in ("ies", "es", "s", "ed", "ing", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _stems(tokens: Sequence[str]) -> frozenset[str]:
+    found: set[str] = set()
+    for token in tokens:
+        for variant in spelling_variants(token):
+            found.add(_stem(variant))
+    return frozenset(found)
+
+
+def _windows(document: Document) -> list[_Window]:
+    """Single sentences and pairs of neighbouring sentences of a document."""
+    found: list[_Window] = []
+    for section in [document.title, *(s.text for s in document.sections)]:
+        sentences = split_sentences(section)
+        for i, sentence in enumerate(sentences):
+            found.append(_Window(sentence, _stems(words(sentence))))
+            if i + 1 < len(sentences):
+                pair = f"{sentence} {sentences[i + 1]}"
+                found.append(_Window(pair, _stems(words(pair))))
+    return found
+
+
+def _negated(text: str) -> bool:
+    return sum(t in _NEGATION or t.endswith("n't") for t in words(text)) % 2 == 1
+
+
+def _directions(text: str) -> list[tuple[str, str]]:
+    """(class, stem) of each word saying which way an effect went, in reading order."""
+    found = []
+    for token in words(text):
+        if token in _UP:
+            found.append(("up", _stem(token)))
+        elif token in _DOWN:
+            found.append(("down", _stem(token)))
+    return found
+
+
+def _direction_differs(statement: str, source: str) -> bool:
+    said, found = _directions(statement), _directions(source)
+    said_classes, found_classes = [c for c, _ in said], [c for c, _ in found]
+    if said_classes == found_classes:
+        return False
+    if len(said) == len(found):
+        return True  # the same effects, in the same order, going other ways
+    # A paraphrase: a direction word the source lacks, where the source goes the other way.
+    found_stems = {stem for _, stem in found}
+    return any(stem not in found_stems and ({"up", "down"} - {c}) & set(found_classes)
+               and c not in found_classes for c, stem in said)
+
+
+def verify_statement(
+    text: str,
+    documents: Sequence[Document],
+    rarity: Rarity,
+    encoder: PassageEncoder | None = None,
+    windows: dict[str, list[_Window]] | None = None,
+) -> Verdict:
+    """Whether the cited documents support the statement, and if not, why. `windows` caches
+    each document's sentence windows across the statements of one article."""
+    if not documents:
+        return Verdict(supported=False, reason="it cites no document in the library")
+    source_text = " ".join(d.full_text() for d in documents)
+    missing_numbers = sorted(_numbers(text) - _numbers(source_text))
+    if missing_numbers:
+        return Verdict(supported=False, reason="numbers not in the cited source: "
+                       + ", ".join(missing_numbers))
+    tokens = words(text)
+    # Effect and negation words are judged by the polarity checks, not as key words.
+    content = [t for t in tokens if t not in _COMMON and t not in _UP and t not in _DOWN
+               and t not in _NEGATION and not t.isdigit() and len(t) > 2]
+    source_stems = _stems(words(source_text))
+    key_missing = [
+        t for t in dict.fromkeys(content)
+        if rarity(t) < KEY_WORD_SHARE and not (_stems([t]) & source_stems)
+    ]
+    if key_missing:
+        return Verdict(supported=False, reason="key words not in the cited source: "
+                       + ", ".join(key_missing))
+    cache = windows if windows is not None else {}
+    for document in documents:
+        if document.id not in cache:
+            cache[document.id] = _windows(document)
+    candidates = [w for d in documents for w in cache[d.id]]
+    statement_stems = _stems(content) or _stems(tokens)
+    if not candidates or not statement_stems:
+        return Verdict(supported=False, reason="nothing in the cited source to compare with")
+    # The closest window covers most of the statement's words with the fewest others.
+    best = max(candidates, key=lambda w: (len(statement_stems & w.words), -len(w.words)))
+    if _negated(text) != _negated(best.text):
+        return Verdict(supported=False, reason="negation differs from the cited source: "
+                       f"“{best.text}”")
+    if _direction_differs(text, best.text):
+        return Verdict(supported=False, reason="direction of effect differs from the cited "
+                       f"source: “{best.text}”")
+    if encoder is not None:
+        vectors = encoder.encode([text, best.text])
+        similarity = float(np.dot(vectors[0], vectors[1]))
+        if similarity < SIMILARITY_FLOOR:
+            return Verdict(supported=False, reason=f"meaning too far from the cited source "
+                           f"(similarity {similarity:.2f})")
+    return Verdict(supported=True, reason="")
+
+
+def verify_article(article: Article, library: Library) -> Article:
+    """Every statement with its verdict; unsupported ones taken off the page (kept, with the
+    reason, in `unsupported` for reviewers) and the references renumbered."""
+    by_number = {r.n: r.id for r in article.references}
+    documents = library.get_many(by_number.values())
+    encoder = library.meaning_encoder()
+    verdicts: dict[tuple[str, tuple[int, ...]], Verdict] = {}
+    windows: dict[str, list[_Window]] = {}
+
+    def judged(statement: Statement) -> Statement:
+        key = (statement.text, tuple(statement.citations))
+        if key not in verdicts:
+            cited = [documents[by_number[n]] for n in statement.citations
+                     if n in by_number and by_number[n] in documents]
+            verdicts[key] = verify_statement(statement.text, cited, library.word_share,
+                                             encoder, windows)
+        return statement.model_copy(update={"verdict": verdicts[key]})
+
+    checked = article.model_copy(update={
+        "bottom_line": [judged(s) for s in article.bottom_line],
+        "sections": [section.map_statements(judged) for section in article.sections],
+    })
+    rejected = [s for s in checked.statements() if s.verdict and not s.verdict.supported]
+    if not rejected:
+        return checked
+    kept = checked.without(lambda s: bool(s.verdict and not s.verdict.supported))
+    return kept.model_copy(update={"unsupported": [*article.unsupported, *rejected]})
+
+
+class StatementLine(BaseModel):
+    """One line of a `curbside verify` input file."""
+
+    id: str
+    text: str
+    cites: list[str]
+
+
+def verify_lines(
+    lines: Iterable[str], library: Library
+) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
+    """For each input line: (line number, result, problem). A line that is not a statement
+    gets a problem and no result; the lines after it are still checked."""
+    encoder = library.meaning_encoder()
+    windows: dict[str, list[_Window]] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = StatementLine.model_validate_json(line)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "line"
+            yield number, None, (f"line {number} is not a statement ({where}: {first['msg']}); "
+                                 'expected {"id": …, "text": …, "cites": [document ids]}')
+            continue
+        found = library.get_many(item.cites)
+        unknown = [d for d in item.cites if d not in found]
+        if unknown:
+            verdict = Verdict(supported=False, reason="cites documents not in the library: "
+                              + ", ".join(unknown))
+        else:
+            verdict = verify_statement(item.text, [found[d] for d in item.cites],
+                                       library.word_share, encoder, windows)
+        yield number, {"id": item.id, "supported": verdict.supported,
+                       "reason": verdict.reason}, None
