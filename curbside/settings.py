@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +49,21 @@ class ComposerSettings(BaseSettings):
     topic_coverage_long: float = 0.55  # for topics of four words or more
 
 
+class LLMSettings(BaseSettings):
+    """An OpenAI-compatible endpoint for the LLM composer; unset, articles are extractive."""
+
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_LLM_")
+
+    url: str | None = None  # e.g. http://127.0.0.1:8080/v1
+    model: str = "default"
+    api_key: SecretStr | None = None
+    timeout_seconds: float = 120.0
+    retries: int = 2  # further attempts after a failed request, with doubling waits
+    backoff_seconds: float = 0.5
+    max_tokens: int = 1024
+    max_passages: int = 12  # evidence passages the model is given
+
+
 class ReviewSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CURBSIDE_REVIEW_")
 
@@ -67,3 +82,4 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     composer: ComposerSettings = Field(default_factory=ComposerSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -7,6 +7,12 @@ from datetime import UTC, datetime
 
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.compose import Evidence, TopicMatcher, compose_article, topic_threshold
+from curbside.answer.llm import (
+    COMPOSER_NAME,
+    ChatEndpoint,
+    OpenAICompatibleEndpoint,
+    compose_with_llm,
+)
 from curbside.answer.question import analyse_followup, analyse_question, spelling_variants
 from curbside.answer.verify import verify_article
 from curbside.library.search import search_passages
@@ -80,6 +86,7 @@ def answer_question(
     audience: Audience,
     settings: Settings,
     thread_question: str | None = None,
+    endpoint: ChatEndpoint | None = None,
 ) -> Article:
     """The article for a question; a follow-up names the first question of its thread."""
     analysis = analyse_question(question, settings.max_question_chars)
@@ -87,4 +94,20 @@ def answer_question(
         root = analyse_question(thread_question, settings.max_question_chars)
         analysis = analyse_followup(question, root, settings.max_question_chars)
     evidence = gather_evidence(library, analysis, settings)
-    return verify_article(compose_article(evidence, audience, settings.composer), library)
+    article = compose_article(evidence, audience, settings.composer)
+    if settings.llm.url and not article.insufficient_evidence:
+        # An honest "insufficient evidence" article is never handed to a model to fill in.
+        endpoint = endpoint or OpenAICompatibleEndpoint(settings.llm)
+        drafted = verify_article(
+            compose_with_llm(evidence, article, audience, endpoint, settings.llm), library)
+        if drafted.composer == COMPOSER_NAME and not drafted.bottom_line:
+            note = (f"No statement of the language model ({endpoint.model}) passed the "
+                    "verifier; this article was composed extractively from the same evidence.")
+            extractive = verify_article(article, library)
+            return extractive.model_copy(update={
+                "unsupported": drafted.unsupported,
+                "coverage": extractive.coverage.model_copy(update={
+                    "note": " ".join(filter(None, [note, extractive.coverage.note]))}),
+            })
+        return drafted
+    return verify_article(article, library)

@@ -332,7 +332,7 @@ class _Citations:
         return Statement(text=candidate.text, citations=cited)
 
 
-def _reference(n: int, document: Document, kind: str) -> Reference:
+def reference_for(n: int, document: Document, kind: str) -> Reference:
     url = document.url or (f"https://doi.org/{document.doi}" if document.doi else None)
     return Reference(n=n, id=document.id, title=document.title, journal=document.journal,
                      year=document.year, kind=kind, url=url, doi=document.doi)
@@ -550,7 +550,7 @@ def _assemble(
 ) -> Article:
     kinds = {h.passage.doc_id: h.appraisal.kind for h in evidence.hits if h.appraisal}
     references = [
-        _reference(n, evidence.documents[doc_id], kinds.get(doc_id, "Research"))
+        reference_for(n, evidence.documents[doc_id], kinds.get(doc_id, "Research"))
         for doc_id, n in sorted(citations.numbers.items(), key=lambda item: item[1])
     ]
     cited = set(citations.numbers)

@@ -109,6 +109,7 @@ class Library:
             self.connection.executescript(VECTOR_SCHEMA)
             self.connection.execute("PRAGMA synchronous = NORMAL")
             self._vectors: tuple[tuple[int, ...], VectorMatrix] | None = None
+            self._writes = 0
             self.lexical = LexicalIndex(directory)
             self._seen_token: str | None = None
             self._follow_writers()
@@ -149,6 +150,7 @@ class Library:
         counts = WriteCounts()
         connection = self.connection
         self._pending = _PendingIndexChange(deleted=[], added=[])
+        self._writes += 1
         try:
             connection.execute("BEGIN IMMEDIATE")
             self._sync_index_locked()
@@ -275,19 +277,27 @@ class Library:
 
     def embed_pending(self, on_progress: EmbedProgress | None = None) -> int:
         """Make the vectors that passages still lack (the last step of every ingest)."""
+        self._writes += 1
         return embed_pending(self.connection, on_progress)
 
     def _vector_state(self) -> tuple[int, ...]:
+        """Changes whenever the stored vectors may have: SQLite's data_version moves when
+        another connection commits, and this connection counts its own writes."""
+        version = int(self.connection.execute("PRAGMA data_version").fetchone()[0])
+        if self._vectors is not None and self._vectors[0][:2] == (version, self._writes):
+            return self._vectors[0]
         row = self.connection.execute(
             "SELECT count(*), coalesce(max(generation), 0), coalesce(sum(passage_id), 0) "
             "FROM passage_vectors"
         ).fetchone()
-        return (int(row[0]), int(row[1]), int(row[2]))
+        return (version, self._writes, int(row[0]), int(row[1]), int(row[2]))
 
     def _vector_matrix(self) -> VectorMatrix:
         state = self._vector_state()
-        if self._vectors is None or self._vectors[0] != state:
+        if self._vectors is None or self._vectors[0][2:] != state[2:]:
             self._vectors = (state, VectorMatrix.load(self.connection))
+        else:
+            self._vectors = (state, self._vectors[1])
         return self._vectors[1]
 
     def nearest_passages(self, query: str, limit: int) -> list[tuple[int, float]]:

@@ -52,5 +52,7 @@ def render_markdown(article: Article) -> str:
                          + f" ({ref.id}){link}")
         lines.append("")
     lines += ["---", f"*{article.disclaimer}*", "",
-              f"Composer: {article.composer} · generated {article.generated_at}"]
+              f"Composer: {article.composer}"
+              + (f" ({article.model})" if article.model else "")
+              + f" · generated {article.generated_at}"]
     return "\n".join(lines) + "\n"

