@@ -9,6 +9,7 @@ training claims for Curbside and for bm25s.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -50,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import verifier_cases  # noqa: E402
 
-from tests.answer.chat_servers import llama_server  # noqa: E402
+from tests.answer.chat_servers import llama_server, llm_python  # noqa: E402
 
 VERIFIER_CASES_PER_KIND = 200
 LLM_QUESTIONS = 8
@@ -254,14 +255,14 @@ def verifier_report(figures: dict[str, object]) -> str:
 
 def bench_llm(data: Path, work: Path) -> dict[str, float] | None:
     """Ask latency through the LLM composer with llama-cpp-python's server on loopback."""
-    try:
-        url_context = llama_server(work / "llama.log")
-        url = url_context.__enter__()
-    except (OSError, RuntimeError, subprocess.CalledProcessError):
-        return None
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(llama_server(work / "llama.log"))
+        except (OSError, RuntimeError, subprocess.CalledProcessError):
+            return None
         settings = Settings(llm=LLMSettings(url=url, model="gemma3-270m", retries=0,
-                                            timeout_seconds=600, max_tokens=400))
+                                            timeout_seconds=600, max_tokens=400,
+                                            structured_output="json_object"))
         questions = bioasq_questions(data)[:LLM_QUESTIONS]
         times, composers = [], []
         with Library(work / "starter") as library:
@@ -272,8 +273,7 @@ def bench_llm(data: Path, work: Path) -> dict[str, float] | None:
                 composers.append(article.composer)
         return {"questions": len(questions), "p50": percentile(times, 50),
                 "p95": percentile(times, 95), "llm_articles": composers.count("llm")}
-    finally:
-        url_context.__exit__(None, None, None)
+    return None
 
 
 def llm_report(figures: dict[str, float] | None) -> str:
@@ -310,6 +310,8 @@ def main() -> None:
     data = settings.data
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
+        # Keep finding the LLM server's venv after the cache folder moves into the scratch dir.
+        os.environ.setdefault("CURBSIDE_TEST_LLM_PYTHON", llm_python())
         os.environ["XDG_CACHE_HOME"] = str(work / "cache")
         token_table()  # distil the embedding model once, outside the timed ingest
         ingest = bench_ingest(data, work)

@@ -62,6 +62,9 @@ class LLMSettings(BaseSettings):
     backoff_seconds: float = 0.5
     max_tokens: int = 1024
     max_passages: int = 12  # evidence passages the model is given
+    # How the endpoint takes a JSON schema: "json_schema" (OpenAI, vLLM, Ollama, llama.cpp's
+    # own server) or "json_object" with a "schema" (llama-cpp-python's server).
+    structured_output: Literal["json_schema", "json_object"] = "json_schema"
 
 
 class ReviewSettings(BaseSettings):

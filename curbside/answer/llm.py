@@ -92,9 +92,11 @@ class OpenAICompatibleEndpoint:
             "messages": messages,
             "temperature": 0,
             "max_tokens": self.settings.max_tokens,
-            "response_format": {"type": "json_schema",
-                                "json_schema": {"name": "article", "schema": schema,
-                                                "strict": True}},
+            "response_format": (
+                {"type": "json_schema",
+                 "json_schema": {"name": "article", "schema": schema, "strict": True}}
+                if self.settings.structured_output == "json_schema"
+                else {"type": "json_object", "schema": schema}),
         }
         problem = ""
         for attempt in range(self.settings.retries + 1):

