@@ -25,6 +25,9 @@ from curbside.library.vectors import (
     EmbedProgress,
     VectorMatrix,
     embed_pending,
+    renew_vectors_token,
+    shared_matrix,
+    vectors_token,
 )
 from curbside.models import Document, Passage, PassageHit
 
@@ -108,8 +111,6 @@ class Library:
             # Libraries made before passage vectors existed gain the (empty) tables.
             self.connection.executescript(VECTOR_SCHEMA)
             self.connection.execute("PRAGMA synchronous = NORMAL")
-            self._vectors: tuple[tuple[int, ...], VectorMatrix] | None = None
-            self._writes = 0
             self.lexical = LexicalIndex(directory)
             self._seen_token: str | None = None
             self._follow_writers()
@@ -150,7 +151,6 @@ class Library:
         counts = WriteCounts()
         connection = self.connection
         self._pending = _PendingIndexChange(deleted=[], added=[])
-        self._writes += 1
         try:
             connection.execute("BEGIN IMMEDIATE")
             self._sync_index_locked()
@@ -167,6 +167,8 @@ class Library:
                 self.lexical.update(self._pending.deleted, self._pending.added)
                 self.lexical.mark(token)
                 self._set_token(token)
+            if self._pending.deleted:
+                renew_vectors_token(connection)  # their vectors went with them
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -203,6 +205,8 @@ class Library:
         if token is None or self.lexical.token != token:
             # Libraries made before this index kept their words in SQLite's FTS5.
             self.connection.execute("DROP TABLE IF EXISTS passage_index")
+            self.connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                                    (SCHEMA_VERSION,))
             token = token or uuid.uuid4().hex
             self.lexical.rebuild(self._indexed_passages(), token)
             self._set_token(token)
@@ -277,28 +281,12 @@ class Library:
 
     def embed_pending(self, on_progress: EmbedProgress | None = None) -> int:
         """Make the vectors that passages still lack (the last step of every ingest)."""
-        self._writes += 1
         return embed_pending(self.connection, on_progress)
 
-    def _vector_state(self) -> tuple[int, ...]:
-        """Changes whenever the stored vectors may have: SQLite's data_version moves when
-        another connection commits, and this connection counts its own writes."""
-        version = int(self.connection.execute("PRAGMA data_version").fetchone()[0])
-        if self._vectors is not None and self._vectors[0][:2] == (version, self._writes):
-            return self._vectors[0]
-        row = self.connection.execute(
-            "SELECT count(*), coalesce(max(generation), 0), coalesce(sum(passage_id), 0) "
-            "FROM passage_vectors"
-        ).fetchone()
-        return (version, self._writes, int(row[0]), int(row[1]), int(row[2]))
-
     def _vector_matrix(self) -> VectorMatrix:
-        state = self._vector_state()
-        if self._vectors is None or self._vectors[0][2:] != state[2:]:
-            self._vectors = (state, VectorMatrix.load(self.connection))
-        else:
-            self._vectors = (state, self._vectors[1])
-        return self._vectors[1]
+        """The vectors in memory, shared by every Library of the process on the same folder
+        (a web server opens one per request) until a writer changes them."""
+        return shared_matrix(self.path, vectors_token(self.connection), self.connection)
 
     def nearest_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
         """(passage id, cosine) of the passages nearest the query in meaning."""

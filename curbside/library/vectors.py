@@ -9,8 +9,11 @@ library has doubled since, new weights are computed and every passage is embedde
 from __future__ import annotations
 
 import sqlite3
+import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +45,31 @@ _MIN_PASSAGES_TO_FREEZE = 200  # below this, weights are remade at every ingest
 _STORED = np.float16  # half the disk; search runs in float32
 
 EmbedProgress = Callable[[int, int], None]
+_VECTORS_TOKEN = "vectors_token"
+_SHARED: dict[Path, tuple[str, VectorMatrix]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def vectors_token(connection: sqlite3.Connection) -> str:
+    """Changes in every transaction that changes the stored vectors."""
+    row = connection.execute(
+        "SELECT value FROM meta WHERE key = ?", (_VECTORS_TOKEN,)).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def renew_vectors_token(connection: sqlite3.Connection) -> None:
+    """Call inside the write transaction that changes vectors."""
+    connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                       (_VECTORS_TOKEN, uuid.uuid4().hex))
+
+
+def shared_matrix(path: Path, token: str, connection: sqlite3.Connection) -> VectorMatrix:
+    with _SHARED_LOCK:
+        cached = _SHARED.get(path)
+        if cached is None or cached[0] != token:
+            cached = (token, VectorMatrix.load(connection))
+            _SHARED[path] = cached
+        return cached[1]
 
 
 @dataclass
@@ -89,6 +117,11 @@ def _new_generation(connection: sqlite3.Connection, number: int) -> Generation:
     encoder = StaticEncoder(piece_weights(frequency, total))
     connection.execute("BEGIN IMMEDIATE")
     try:
+        # Another ingest may have made this generation while we counted: use theirs.
+        newer = current_generation(connection)
+        if newer is not None and newer.number >= number:
+            connection.execute("COMMIT")
+            return newer
         connection.execute(
             "INSERT INTO vector_generations VALUES (?, ?, ?, ?)",
             (number, encoder.name, total, encoder.weights.tobytes()),
@@ -137,6 +170,7 @@ def embed_pending(connection: sqlite3.Connection, on_progress: EmbedProgress | N
         connection.execute("BEGIN IMMEDIATE")
         try:
             # A passage another writer deleted since the SELECT gets no vector.
+            renew_vectors_token(connection)
             connection.executemany(
                 "INSERT OR REPLACE INTO passage_vectors SELECT ?, ?, ? "
                 "WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
