@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -68,7 +70,7 @@ def _settings(library: Path | None) -> Settings:
 
 
 def _fail(error: CurbsideError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -275,24 +277,22 @@ def verify(
     settings = _settings(library)
     problems = 0
     try:
-        with Library(settings.library) as lib:
-            if str(statements) == "-":
-                lines = verify_lines(sys.stdin, lib)
-                results = list(lines)
-            else:
-                try:
-                    with statements.open(encoding="utf-8") as stream:
-                        results = list(verify_lines(stream, lib))
-                except OSError as error:
-                    raise CurbsideError(f"Cannot read {statements}: {error.strerror}.") from None
+        with Library(settings.library) as lib, (
+            contextlib.nullcontext(sys.stdin) if str(statements) == "-"
+            else statements.open(encoding="utf-8")
+        ) as stream:
+            # One verdict a line as it is made, so a long file streams.
+            for _number, result, problem in verify_lines(stream, lib):
+                if problem:
+                    problems += 1
+                    err.print(f"[red]error:[/red] {escape(problem)}", highlight=False,
+                              soft_wrap=True)
+                else:
+                    sys.stdout.write(json.dumps(result) + "\n")
+    except OSError as error:
+        raise _fail(CurbsideError(f"Cannot read {statements}: {error.strerror}.")) from None
     except CurbsideError as error:
         raise _fail(error) from None
-    for _number, result, problem in results:
-        if problem:
-            problems += 1
-            err.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
-        else:
-            sys.stdout.write(json.dumps(result) + "\n")
     if problems:
         err.print(f"{problems} line(s) could not be checked; the others were.")
         raise typer.Exit(1)

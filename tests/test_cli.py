@@ -116,3 +116,23 @@ def test_missing_library_tells_how_to_build_one(tmp_path: Path) -> None:
     result = curbside("ask", COVERED, library=tmp_path / "none")
     assert result.returncode == 1
     assert "curbside starter" in result.stderr
+
+
+def test_verify_statements_from_a_file(starter_library_dir: Path, tmp_path: Path) -> None:
+    found = curbside("search", "oculopharyngeal muscular dystrophy", "-k", "1", "--json",
+                     library=starter_library_dir)
+    hit = json.loads(found.stdout.splitlines()[0])
+    sentence = hit["text"].split(". ")[0].rstrip(".") + "."
+    lines = [
+        json.dumps({"id": "same", "text": sentence, "cites": [hit["doc_id"]]}),
+        "not json",
+        json.dumps({"id": "gone", "text": sentence, "cites": ["pmid:0"]}),
+    ]
+    statements = tmp_path / "statements.jsonl"
+    statements.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = curbside("verify", str(statements), library=starter_library_dir)
+    assert result.returncode == 1  # one line could not be checked
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0] == {"id": "same", "supported": True, "reason": ""}
+    assert rows[1]["id"] == "gone" and not rows[1]["supported"]
+    assert "line 2" in result.stderr and "[document ids]" in result.stderr
