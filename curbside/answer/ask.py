@@ -11,6 +11,7 @@ from curbside.answer.llm import (
     COMPOSER_NAME,
     ChatEndpoint,
     OpenAICompatibleEndpoint,
+    Progress,
     compose_with_llm,
 )
 from curbside.answer.question import analyse_followup, analyse_question, spelling_variants
@@ -87,19 +88,25 @@ def answer_question(
     settings: Settings,
     thread_question: str | None = None,
     endpoint: ChatEndpoint | None = None,
+    on_progress: Progress | None = None,
 ) -> Article:
     """The article for a question; a follow-up names the first question of its thread."""
     analysis = analyse_question(question, settings.max_question_chars)
     if thread_question is not None:
         root = analyse_question(thread_question, settings.max_question_chars)
         analysis = analyse_followup(question, root, settings.max_question_chars)
+    if on_progress:
+        on_progress("Searching the library")
     evidence = gather_evidence(library, analysis, settings)
     article = compose_article(evidence, audience, settings.composer)
     if settings.llm.url and not article.insufficient_evidence:
         # An honest "insufficient evidence" article is never handed to a model to fill in.
         endpoint = endpoint or OpenAICompatibleEndpoint(settings.llm)
-        drafted = verify_article(
-            compose_with_llm(evidence, article, audience, endpoint, settings.llm), library)
+        composed = compose_with_llm(evidence, article, audience, endpoint, settings.llm,
+                                    on_progress)
+        if on_progress:
+            on_progress("Checking every statement against its source")
+        drafted = verify_article(composed, library)
         if drafted.composer == COMPOSER_NAME and not drafted.bottom_line:
             note = (f"No statement of the language model ({endpoint.model}) passed the "
                     "verifier; this article was composed extractively from the same evidence.")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, Protocol
 
 import httpx
@@ -64,12 +64,17 @@ class Draft(BaseModel):
     sections: list[DraftSection] = Field(default_factory=list, max_length=7)
 
 
+Progress = Callable[[str], None]  # a short message for whoever waits on the article
+
+
 class ChatEndpoint(Protocol):
-    """Anything that turns chat messages into the text of one reply."""
+    """Anything that turns chat messages into the text of one reply; with `on_text`, the
+    reply streams and each piece is passed on as it arrives."""
 
     model: str
 
-    def reply(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> str: ...
+    def reply(self, messages: list[dict[str, str]], schema: dict[str, Any],
+              on_text: Progress | None = None) -> str: ...
 
 
 class OpenAICompatibleEndpoint:
@@ -86,8 +91,9 @@ class OpenAICompatibleEndpoint:
             headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
         self.client = httpx.Client(timeout=settings.timeout_seconds, headers=headers)
 
-    def reply(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> str:
-        body = {
+    def reply(self, messages: list[dict[str, str]], schema: dict[str, Any],
+              on_text: Progress | None = None) -> str:
+        body: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
             "temperature": 0,
@@ -97,35 +103,58 @@ class OpenAICompatibleEndpoint:
                  "json_schema": {"name": "article", "schema": schema, "strict": True}}
                 if self.settings.structured_output == "json_schema"
                 else {"type": "json_object", "schema": schema}),
+            "stream": on_text is not None,
         }
         problem = ""
         for attempt in range(self.settings.retries + 1):
             if attempt:
                 time.sleep(self.settings.backoff_seconds * 2 ** (attempt - 1))
             try:
-                response = self.client.post(f"{self.url}/chat/completions", json=body)
+                with self.client.stream("POST", f"{self.url}/chat/completions",
+                                        json=body) as response:
+                    if response.status_code == 429 or response.status_code >= 500:
+                        problem = f"HTTP {response.status_code}"
+                        continue
+                    if response.status_code >= 400:
+                        response.read()
+                        raise LLMUnavailableError(
+                            f"The language model at {self.url} refused the request (HTTP "
+                            f"{response.status_code}: {response.text[:200]}). Check "
+                            "CURBSIDE_LLM_MODEL and CURBSIDE_LLM_API_KEY.")
+                    if on_text is not None:
+                        return _streamed_content(response, on_text)
+                    response.read()
+                    try:
+                        return str(response.json()["choices"][0]["message"]["content"] or "")
+                    except (ValueError, KeyError, IndexError, TypeError):
+                        problem = "a reply that is not an OpenAI chat completion"
             except httpx.TimeoutException:
                 problem = f"no reply within {self.settings.timeout_seconds:g} s"
-                continue
             except httpx.TransportError as error:
                 problem = f"cannot connect ({error.__class__.__name__})"
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                problem = f"HTTP {response.status_code}"
-                continue
-            if response.status_code >= 400:
-                raise LLMUnavailableError(
-                    f"The language model at {self.url} refused the request (HTTP "
-                    f"{response.status_code}: {response.text[:200]}). Check CURBSIDE_LLM_MODEL "
-                    "and CURBSIDE_LLM_API_KEY.")
-            try:
-                return str(response.json()["choices"][0]["message"]["content"] or "")
-            except (ValueError, KeyError, IndexError, TypeError):
-                problem = "a reply that is not an OpenAI chat completion"
         raise LLMUnavailableError(
             f"The language model at {self.url} is unavailable: {problem} after "
             f"{self.settings.retries + 1} attempts. Check that the server runs, or unset "
             "CURBSIDE_LLM_URL to compose extractively.")
+
+
+def _streamed_content(response: httpx.Response, on_text: Progress) -> str:
+    """The reply's text from server-sent chat completion chunks."""
+    pieces: list[str] = []
+    for line in response.iter_lines():
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            break
+        try:
+            piece = json.loads(data)["choices"][0]["delta"].get("content") or ""
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            continue  # keep-alives and role-only chunks carry no text
+        if piece:
+            pieces.append(piece)
+            on_text(piece)
+    return "".join(pieces)
 
 
 _SYSTEM = """You write evidence summaries for {reader}. Use only the numbered evidence \
@@ -155,12 +184,12 @@ def draft_messages(question: str, audience: Audience, passages: Sequence[Passage
     ]
 
 
-def request_draft(endpoint: ChatEndpoint, messages: list[dict[str, str]]
-                  ) -> tuple[Draft | None, str]:
+def request_draft(endpoint: ChatEndpoint, messages: list[dict[str, str]],
+                  on_text: Progress | None = None) -> tuple[Draft | None, str]:
     """The model's draft, asking once more if the first reply misses the schema; else None
     and what was wrong."""
     schema = Draft.model_json_schema()
-    reply = endpoint.reply(messages, schema)
+    reply = endpoint.reply(messages, schema, on_text)
     try:
         return Draft.model_validate_json(reply), ""
     except ValidationError as error:
@@ -168,7 +197,7 @@ def request_draft(endpoint: ChatEndpoint, messages: list[dict[str, str]]
     repair = [*messages, {"role": "assistant", "content": reply[:4000]},
               {"role": "user", "content": f"That reply does not fit the schema ({problem}). "
                                           "Reply again with JSON only, in the schema."}]
-    reply = endpoint.reply(repair, schema)
+    reply = endpoint.reply(repair, schema, on_text)
     try:
         return Draft.model_validate_json(reply), ""
     except ValidationError as error:
@@ -223,11 +252,23 @@ def article_from_draft(draft: Draft, passages: Sequence[PassageHit], evidence: E
 
 
 def compose_with_llm(evidence: Evidence, extractive: Article, audience: Audience,
-                     endpoint: ChatEndpoint, settings: LLMSettings) -> Article:
-    """The model's article, or the extractive one with a note saying why not."""
+                     endpoint: ChatEndpoint, settings: LLMSettings,
+                     on_progress: Progress | None = None) -> Article:
+    """The model's article, or the extractive one with a note saying why not. With
+    `on_progress`, the reply streams and progress is reported (never the unverified text)."""
     passages = evidence_passages(evidence, settings.max_passages)
+    on_text = None
+    if on_progress is not None:
+        received = [0]
+
+        def on_text(piece: str) -> None:
+            before, received[0] = received[0], received[0] + len(piece)
+            if received[0] // 200 > before // 200:
+                on_progress(f"{endpoint.model} is writing ({received[0]:,} characters)")
+
+        on_progress(f"Composing with {endpoint.model} from {len(passages)} passages")
     draft, problem = request_draft(
-        endpoint, draft_messages(evidence.analysis.question, audience, passages))
+        endpoint, draft_messages(evidence.analysis.question, audience, passages), on_text)
     if draft is None:
         note = (f"The language model ({endpoint.model}) did not return a usable article "
                 f"({problem}); this article was composed extractively from the same evidence.")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -30,6 +38,7 @@ from curbside.web.review import review_api, review_pages
 from curbside.web.service import (
     READER_KINDS,
     ask_and_save,
+    ask_with_progress,
     follow_up,
     followup_suggestions,
     open_library,
@@ -201,7 +210,8 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         with open_library(settings) as library:
             recent = ArticleStore(library).recent(10)
         return templates.TemplateResponse(request, "ask.html", {
-            "recent": recent, "reader": reader_of(request)})
+            "recent": recent, "reader": reader_of(request),
+            "streams": bool(settings.llm.url)})
 
     @pages.post("/ask")
     def ask_form(
@@ -215,6 +225,26 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         with open_library(settings) as library:
             article = ask_and_save(library, question, audience, settings)
         response = RedirectResponse(f"/articles/{article.id}", status_code=303)
+        response.set_cookie("curbside_reader", reader, samesite="lax", httponly=True)
+        return response
+
+    @pages.get("/ask/stream")
+    def ask_stream(
+        question: Annotated[str, Query(min_length=1, max_length=MAX_BODY_QUESTION)],
+        reader: str = "clinician",
+    ) -> Response:
+        """Server-sent events while an article is composed: status lines, then `done` with
+        the article's address, or `error` with what went wrong."""
+        if reader not in READER_KINDS:
+            raise QuestionError(f"Unknown reader kind {reader!r}; choose one of the options.")
+        audience = READER_KINDS[reader][1]
+
+        def events() -> Iterator[str]:
+            for kind, data in ask_with_progress(question, audience, settings):
+                yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+
+        response = StreamingResponse(events(), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-store"})
         response.set_cookie("curbside_reader", reader, samesite="lax", httponly=True)
         return response
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from curbside.answer.ask import answer_question
 from curbside.answer.compose import topic_phrase
 from curbside.answer.followups import suggested_followups
+from curbside.answer.llm import Progress
 from curbside.answer.question import analyse_question
 from curbside.editorial.store import ArticleStore
+from curbside.errors import CurbsideError
 from curbside.library.store import Library
 from curbside.models import Article, Audience
 from curbside.settings import Settings
+
+LOG = logging.getLogger(__name__)
 
 # What readers may say they are, and the article audience each one reads.
 READER_KINDS: dict[str, tuple[str, Audience]] = {
@@ -33,10 +40,37 @@ def open_library(settings: Settings) -> Iterator[Library]:
         library.close()
 
 
-def ask_and_save(library: Library, question: str, audience: Audience, settings: Settings
-                 ) -> Article:
-    article = answer_question(library, question, audience, settings)
+def ask_and_save(library: Library, question: str, audience: Audience, settings: Settings,
+                 on_progress: Progress | None = None) -> Article:
+    article = answer_question(library, question, audience, settings, on_progress=on_progress)
     return ArticleStore(library).save(article)
+
+
+def ask_with_progress(question: str, audience: Audience, settings: Settings
+                      ) -> Iterator[tuple[str, str]]:
+    """("status", message) events while the article is made, then ("done", its URL) or
+    ("error", what went wrong). The article is composed in a worker thread; only verified
+    articles are ever linked, never the model's draft text."""
+    events: queue.Queue[tuple[str, str] | None] = queue.Queue()
+
+    def work() -> None:
+        try:
+            with open_library(settings) as library:
+                article = ask_and_save(library, question, audience, settings,
+                                       lambda message: events.put(("status", message)))
+            events.put(("done", f"/articles/{article.id}"))
+        except CurbsideError as error:
+            events.put(("error", str(error)))
+        except Exception:  # the page must hear of it; the server log has the trace
+            LOG.exception("composing an article failed")
+            events.put(("error", "Composing the article failed; try again or ask an "
+                                 "administrator to check the server log."))
+        finally:
+            events.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (event := events.get()) is not None:
+        yield event
 
 
 def follow_up(library: Library, article_id: str, question: str, settings: Settings,

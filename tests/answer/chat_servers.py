@@ -92,11 +92,21 @@ class ScriptedChatServer:
                 server.requests.append(json.loads(self.rfile.read(length)))
                 reply = server.replies.pop(0) if server.replies else {"status": 500}
                 time.sleep(reply.get("delay", 0))
-                body = json.dumps({"choices": [{"message": {
-                    "role": "assistant", "content": reply.get("content", "")}}]}).encode()
+                status = reply.get("status", 200)
+                content = str(reply.get("content", ""))
+                streaming = bool(server.requests[-1].get("stream")) and status == 200
+                if streaming:  # server-sent chunks of 20 characters, as OpenAI streams
+                    chunks = [content[i:i + 20] for i in range(0, len(content), 20)]
+                    body = "".join(
+                        "data: " + json.dumps({"choices": [{"delta": {"content": c}}]}) + "\n\n"
+                        for c in chunks).encode() + b"data: [DONE]\n\n"
+                else:
+                    body = json.dumps({"choices": [{"message": {
+                        "role": "assistant", "content": content}}]}).encode()
                 try:
-                    self.send_response(reply.get("status", 200))
-                    self.send_header("Content-Type", "application/json")
+                    self.send_response(status)
+                    self.send_header("Content-Type",
+                                     "text/event-stream" if streaming else "application/json")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)

@@ -94,6 +94,21 @@ def test_a_valid_draft_becomes_a_verified_article(library: Library) -> None:
     assert request["response_format"]["json_schema"]["schema"] == Draft.model_json_schema()
 
 
+def test_a_streamed_reply_reports_progress_but_never_the_draft(library: Library) -> None:
+    text = "Intravenous vitamin K is given with concentrate in warfarin reversal."
+    good = draft([(text, [passage_number(library, "vitamin K")])] * 3)
+    messages: list[str] = []
+    with ScriptedChatServer([{"content": good}]) as server:
+        article = answer_question(library, QUESTION, "clinician", settings_for(server.url),
+                                  on_progress=messages.append)
+    assert server.requests[0]["stream"] is True
+    assert article.composer == "llm"
+    assert messages[0] == "Searching the library"
+    assert any("is writing" in m for m in messages)
+    assert messages[-1] == "Checking every statement against its source"
+    assert not any(text in m for m in messages)
+
+
 def test_a_misfit_reply_gets_one_repair_then_the_extractive_article(library: Library) -> None:
     with ScriptedChatServer([{"content": "not json at all"},
                              {"content": '{"bottom_line": []}'}]) as server:

@@ -29,9 +29,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(library_dir: Path) -> Iterator[str]:
+def start_server(library_dir: Path, **env_extra: str) -> Iterator[str]:
     port = _free_port()
-    env = dict(os.environ, CURBSIDE_LIBRARY=str(library_dir))
+    env = dict(os.environ, CURBSIDE_LIBRARY=str(library_dir), **env_extra)
     log = library_dir / f"server-{port}.log"  # a file, not a pipe: a full pipe blocks a server
     with log.open("w") as stream:
         process = subprocess.Popen(
