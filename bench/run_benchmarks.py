@@ -54,7 +54,7 @@ import verifier_cases  # noqa: E402
 from tests.answer.chat_servers import llama_server, llm_python  # noqa: E402
 
 VERIFIER_CASES_PER_KIND = 200
-LLM_QUESTIONS = 8
+LLM_QUESTIONS = 4
 REPORT = ROOT / "BENCHMARKS.md"
 
 

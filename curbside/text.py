@@ -21,6 +21,8 @@ def normalize_space(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: what comparisons of words use."""
+    if text.isascii():
+        return text.lower()  # most text: no accents to strip, and ten times faster
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
@@ -65,6 +66,16 @@ class _Window:
     words: frozenset[str]
 
 
+@dataclass(frozen=True)
+class SourceText:
+    """What the verifier reads of one cited document, worked out once per document."""
+
+    text: str
+    numbers: frozenset[str]
+    stems: frozenset[str]
+    windows: tuple[_Window, ...]
+
+
 def _numbers(text: str) -> set[str]:
     found = set()
     for match in _NUMBER.findall(text):
@@ -81,25 +92,32 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_stems(token: str) -> frozenset[str]:
+    return frozenset(_stem(variant) for variant in spelling_variants(token))
+
+
 def _stems(tokens: Sequence[str]) -> frozenset[str]:
     found: set[str] = set()
     for token in tokens:
-        for variant in spelling_variants(token):
-            found.add(_stem(variant))
+        found |= _token_stems(token)
     return frozenset(found)
 
 
-def _windows(document: Document) -> list[_Window]:
-    """Single sentences and pairs of neighbouring sentences of a document."""
-    found: list[_Window] = []
+def source_text(document: Document) -> SourceText:
+    """The document's numbers, word stems, and windows of one or two neighbouring sentences."""
+    windows: list[_Window] = []
     for section in [document.title, *(s.text for s in document.sections)]:
-        sentences = split_sentences(section)
-        for i, sentence in enumerate(sentences):
-            found.append(_Window(sentence, _stems(words(sentence))))
+        sentences = [(text, _stems(words(text))) for text in split_sentences(section)]
+        for i, (sentence, stems) in enumerate(sentences):
+            windows.append(_Window(sentence, stems))
             if i + 1 < len(sentences):
-                pair = f"{sentence} {sentences[i + 1]}"
-                found.append(_Window(pair, _stems(words(pair))))
-    return found
+                following, more = sentences[i + 1]
+                windows.append(_Window(f"{sentence} {following}", stems | more))
+    full = document.full_text()
+    return SourceText(text=full, numbers=frozenset(_numbers(full)),
+                      stems=frozenset().union(*(w.words for w in windows)),
+                      windows=tuple(windows))
 
 
 def _negated(text: str) -> bool:
@@ -135,14 +153,18 @@ def verify_statement(
     documents: Sequence[Document],
     rarity: Rarity,
     encoder: PassageEncoder | None = None,
-    windows: dict[str, list[_Window]] | None = None,
+    sources: dict[str, SourceText] | None = None,
 ) -> Verdict:
-    """Whether the cited documents support the statement, and if not, why. `windows` caches
-    each document's sentence windows across the statements of one article."""
+    """Whether the cited documents support the statement, and if not, why. `sources` keeps
+    each document's reading across the statements of one article."""
     if not documents:
         return Verdict(supported=False, reason="it cites no document in the library")
-    source_text = " ".join(d.full_text() for d in documents)
-    missing_numbers = sorted(_numbers(text) - _numbers(source_text))
+    cache = sources if sources is not None else {}
+    for document in documents:
+        if document.id not in cache:
+            cache[document.id] = source_text(document)
+    read = [cache[d.id] for d in documents]
+    missing_numbers = sorted(_numbers(text) - frozenset().union(*(r.numbers for r in read)))
     if missing_numbers:
         return Verdict(supported=False, reason="numbers not in the cited source: "
                        + ", ".join(missing_numbers))
@@ -150,19 +172,15 @@ def verify_statement(
     # Effect and negation words are judged by the polarity checks, not as key words.
     content = [t for t in tokens if t not in _COMMON and t not in _UP and t not in _DOWN
                and t not in _NEGATION and not t.isdigit() and len(t) > 2]
-    source_stems = _stems(words(source_text))
+    source_stems = frozenset().union(*(r.stems for r in read))
     key_missing = [
         t for t in dict.fromkeys(content)
-        if rarity(t) < KEY_WORD_SHARE and not (_stems([t]) & source_stems)
+        if not (_token_stems(t) & source_stems) and rarity(t) < KEY_WORD_SHARE
     ]
     if key_missing:
         return Verdict(supported=False, reason="key words not in the cited source: "
                        + ", ".join(key_missing))
-    cache = windows if windows is not None else {}
-    for document in documents:
-        if document.id not in cache:
-            cache[document.id] = _windows(document)
-    candidates = [w for d in documents for w in cache[d.id]]
+    candidates = [w for r in read for w in r.windows]
     statement_stems = _stems(content) or _stems(tokens)
     if not candidates or not statement_stems:
         return Verdict(supported=False, reason="nothing in the cited source to compare with")
@@ -190,7 +208,7 @@ def verify_article(article: Article, library: Library) -> Article:
     documents = library.get_many(by_number.values())
     encoder = library.meaning_encoder()
     verdicts: dict[tuple[str, tuple[int, ...]], Verdict] = {}
-    windows: dict[str, list[_Window]] = {}
+    sources: dict[str, SourceText] = {}
 
     def judged(statement: Statement) -> Statement:
         key = (statement.text, tuple(statement.citations))
@@ -198,7 +216,7 @@ def verify_article(article: Article, library: Library) -> Article:
             cited = [documents[by_number[n]] for n in statement.citations
                      if n in by_number and by_number[n] in documents]
             verdicts[key] = verify_statement(statement.text, cited, library.word_share,
-                                             encoder, windows)
+                                             encoder, sources)
         return statement.model_copy(update={"verdict": verdicts[key]})
 
     checked = article.model_copy(update={
@@ -226,7 +244,7 @@ def verify_lines(
     """For each input line: (line number, result, problem). A line that is not a statement
     gets a problem and no result; the lines after it are still checked."""
     encoder = library.meaning_encoder()
-    windows: dict[str, list[_Window]] = {}
+    sources: dict[str, SourceText] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -245,6 +263,6 @@ def verify_lines(
                               + ", ".join(unknown))
         else:
             verdict = verify_statement(item.text, [found[d] for d in item.cites],
-                                       library.word_share, encoder, windows)
+                                       library.word_share, encoder, sources)
         yield number, {"id": item.id, "supported": verdict.supported,
                        "reason": verdict.reason}, None
