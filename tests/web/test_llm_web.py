@@ -8,22 +8,35 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from curbside.editorial.accounts import Accounts
+from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
 from tests.answer.chat_servers import ScriptedChatServer
 from tests.answer.test_llm import QUESTION, TEXTS, draft, passage_number
 from tests.web.conftest import start_server
 
+PASSWORD = "synthetic-password-3"
 STATEMENT = "Intravenous vitamin K is given with concentrate in warfarin reversal."
 
 
+@dataclass
+class Site:
+    base: str
+    model: ScriptedChatServer
+    library_dir: Path
+    number: int  # the passage number the model sees for the vitamin K record
+
+
 @pytest.fixture(scope="module")
-def llm_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ScriptedChatServer]]:
+def llm_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     directory = tmp_path_factory.mktemp("llm-site")
     with Library(directory, create=True) as library:
         library.write([
@@ -35,13 +48,13 @@ def llm_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sc
         number = passage_number(library, "vitamin K")
     reply = {"content": draft([(STATEMENT, [number])])}
     with ScriptedChatServer([reply] * 10) as model:
-        yield from ((base, model) for base in start_server(
-            directory, CURBSIDE_LLM_URL=model.url, CURBSIDE_LLM_MODEL="scripted-model"))
+        for base in start_server(directory, CURBSIDE_LLM_URL=model.url,
+                                 CURBSIDE_LLM_MODEL="scripted-model"):
+            yield Site(base, model, directory, number)
 
 
-def test_the_stream_reports_progress_then_the_article(
-        llm_site: tuple[str, ScriptedChatServer]) -> None:
-    base, _model = llm_site
+def test_the_stream_reports_progress_then_the_article(llm_site: Site) -> None:
+    base = llm_site.base
     events: list[tuple[str, str]] = []
     with httpx.stream("GET", f"{base}/ask/stream", params={"question": QUESTION},
                       timeout=60) as response:
@@ -60,9 +73,9 @@ def test_the_stream_reports_progress_then_the_article(
     assert [s["text"] for s in article["bottom_line"]] == [STATEMENT]
 
 
-def test_the_browser_follows_the_work_and_opens_the_article(
-        llm_site: tuple[str, ScriptedChatServer], browser: Browser) -> None:
-    base, _model = llm_site
+def test_the_browser_follows_the_work_and_opens_the_article(llm_site: Site,
+                                                           browser: Browser) -> None:
+    base = llm_site.base
     page = browser.new_page()
     page.goto(base + "/")
     page.fill("#question", QUESTION)
@@ -71,3 +84,27 @@ def test_the_browser_follows_the_work_and_opens_the_article(
     assert STATEMENT in page.inner_text("article")
     assert "scripted-model" in page.content()
     page.close()
+
+
+
+INVENTED = "Intravenous vitamin K is not given with concentrate in warfarin reversal."
+
+
+def test_reviewers_see_rejected_statements_struck_through_and_readers_never(
+        llm_site: Site) -> None:
+    base = llm_site.base
+    llm_site.model.replies.insert(0, {"content": draft(
+        [(STATEMENT, [llm_site.number]), (INVENTED, [llm_site.number])])})
+    article = httpx.post(f"{base}/api/ask", json={"question": QUESTION}, timeout=60).json()
+    assert [s["text"] for s in article["unsupported"]] == [INVENTED]
+    reader_page = httpx.get(f"{base}/articles/{article['id']}").text
+    assert STATEMENT in reader_page and INVENTED not in reader_page
+    with Library(llm_site.library_dir) as library:
+        ArticleStore(library)
+        Accounts(library.connection).add("reviewer-llm", "reviewer", PASSWORD)
+    login = httpx.post(f"{base}/login", data={"name": "reviewer-llm", "password": PASSWORD},
+                       follow_redirects=False)
+    cookie = login.headers["set-cookie"].split(";", 1)[0]
+    review = httpx.get(f"{base}/review/{article['id']}", headers={"Cookie": cookie}).text
+    assert f"<del>{INVENTED}</del>" in review
+    assert "negation differs" in review
