@@ -156,21 +156,23 @@ def embed_pending(connection: sqlite3.Connection, on_progress: EmbedProgress | N
         "WHERE v.generation IS NOT ? ", (generation.number,)
     ).fetchone()[0])
     made = 0
+    after = -1  # walk the passages in id order, so each batch reads only what follows
     while True:
         rows = connection.execute(
             "SELECT p.id, d.title, p.text FROM passages p "
             "JOIN documents d ON d.id = p.doc_id "
             "LEFT JOIN passage_vectors v ON v.passage_id = p.id "
-            "WHERE v.generation IS NOT ? LIMIT ?",
-            (generation.number, EMBED_BATCH),
+            "WHERE p.id > ? AND v.generation IS NOT ? ORDER BY p.id LIMIT ?",
+            (after, generation.number, EMBED_BATCH),
         ).fetchall()
         if not rows:
             return made
+        after = rows[-1][0]
         vectors = generation.encoder.encode([_passage_text(t, x) for _, t, x in rows])
         connection.execute("BEGIN IMMEDIATE")
         try:
-            # A passage another writer deleted since the SELECT gets no vector.
             renew_vectors_token(connection)
+            # A passage another writer deleted since the SELECT gets no vector.
             connection.executemany(
                 "INSERT OR REPLACE INTO passage_vectors SELECT ?, ?, ? "
                 "WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
