@@ -138,9 +138,9 @@ def bench_appraisal(library: Library, questions: list[str]) -> dict[str, float]:
         hits = search_documents(library, analyse_question(question).query_terms, 30)
         documents = library.get_many(h.doc_id for h in hits)
         appraised = {d: appraise(doc) for d, doc in documents.items()}
-        plain = [h.doc_id for h in hits if h.doc_id in appraised][:10]
-        blended = sorted(plain + [h.doc_id for h in hits if h.doc_id in appraised][10:],
-                         key=lambda d: -next(h.score for h in hits if h.doc_id == d)
+        scores = {h.doc_id: h.score for h in hits if h.doc_id in appraised}
+        plain = list(scores)[:10]
+        blended = sorted(scores, key=lambda d: -scores[d]
                          * evidence_factor(appraised[d], this_year))[:10]
         for name, ranking in (("relevance", plain), ("blended", blended)):
             if ranking:

@@ -179,6 +179,19 @@ def _scifact_rows(data: Path, member: str) -> Iterator[dict[str, str]]:
             yield from csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
 
 
+def _write_queries_and_qrels(out: Path, queries: dict[str, str],
+                             qrels: dict[str, set[str]]) -> None:
+    """queries.jsonl and qrels/test.tsv of a BEIR folder (every judged document relevant)."""
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as stream:
+        for qid, text in queries.items():
+            stream.write(json.dumps({"_id": qid, "text": text}) + "\n")
+    with (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as stream:
+        stream.write("query-id\tcorpus-id\tscore\n")
+        for qid, docs in qrels.items():
+            for doc_id in sorted(docs):
+                stream.write(f"{qid}\t{doc_id}\t1\n")
+
+
 def write_scifact_train_beir(data: Path, out: Path) -> int:
     """BEIR folder of SciFact's training claims. As in BEIR's SciFact, a claim's relevant
     documents are the ones it cites (its evidence documents are among them)."""
@@ -197,14 +210,7 @@ def write_scifact_train_beir(data: Path, out: Path) -> int:
         if cited:
             queries[row["id"]] = row["claim"]
             qrels.setdefault(row["id"], set()).update(cited)
-    with (out / "queries.jsonl").open("w", encoding="utf-8") as stream:
-        for qid, text in queries.items():
-            stream.write(json.dumps({"_id": qid, "text": text}) + "\n")
-    with (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as stream:
-        stream.write("query-id\tcorpus-id\tscore\n")
-        for qid, docs in qrels.items():
-            for doc_id in sorted(docs):
-                stream.write(f"{qid}\t{doc_id}\t1\n")
+    _write_queries_and_qrels(out, queries, qrels)
     return len(queries)
 
 
@@ -246,14 +252,7 @@ def write_bioasq_pooled_beir(data: Path, out: Path) -> int:
     with (out / "corpus.jsonl").open("w", encoding="utf-8") as stream:
         for doc_id, (title, text) in corpus.items():
             stream.write(json.dumps({"_id": doc_id, "title": title, "text": text}) + "\n")
-    with (out / "queries.jsonl").open("w", encoding="utf-8") as stream:
-        for qid, text in queries.items():
-            stream.write(json.dumps({"_id": qid, "text": text}) + "\n")
-    with (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as stream:
-        stream.write("query-id\tcorpus-id\tscore\n")
-        for qid, docs in qrels.items():
-            for doc_id in sorted(docs):
-                stream.write(f"{qid}\t{doc_id}\t1\n")
+    _write_queries_and_qrels(out, queries, qrels)
     return len(queries)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,13 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import free_port, running
 
 
 def llm_python() -> str:
@@ -52,29 +45,12 @@ def gguf_path() -> Path:
 def llama_server(log: Path) -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server on a free loopback port: its base URL."""
     port = free_port()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [llm_python(), "-m", "llama_cpp.server", "--model", str(gguf_path()),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-             "--model_alias", "gemma3-270m"],
-            stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        for _ in range(240):  # the model loads in a few seconds; bounded either way
-            if process.poll() is not None:
-                raise RuntimeError(f"llama server exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise RuntimeError(f"llama server did not start: {log.read_text()[-2000:]}")
+    command = [llm_python(), "-m", "llama_cpp.server", "--model", str(gguf_path()),
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
+               "--model_alias", "gemma3-270m"]
+    with running(command, log, f"{url}/models", tries=600):  # the model loads in seconds
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 class ScriptedChatServer:

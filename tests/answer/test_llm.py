@@ -21,7 +21,8 @@ from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
 from curbside.render.html import render_html
 from curbside.settings import LLMSettings, Settings
-from tests.answer.chat_servers import ScriptedChatServer, free_port, llama_server
+from tests.answer.chat_servers import ScriptedChatServer, llama_server
+from tests.servers import free_port
 
 QUESTION = "How is warfarin reversal managed?"
 TEXTS = [

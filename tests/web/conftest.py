@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
+from tests.servers import free_port, running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -23,36 +20,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start_server(library_dir: Path, **env_extra: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, CURBSIDE_LIBRARY=str(library_dir), **env_extra)
-    log = library_dir / f"server-{port}.log"  # a file, not a pipe: a full pipe blocks a server
-    with log.open("w") as stream:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "curbside.cli", "serve", "--port", str(port)],
-            env=env, stdout=stream, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {log.read_text()}")
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"server did not answer: {log.read_text()}")
+    command = [sys.executable, "-m", "curbside.cli", "serve", "--port", str(port)]
+    with running(command, library_dir / f"server-{port}.log", f"{base}/openapi.json", env):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
