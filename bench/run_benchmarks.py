@@ -388,9 +388,19 @@ that both views answer):
 ## Answer quality: bottom lines against BioASQ 12b ideal answers (batches 1-3)
 
 Made with `curbside eval answers ../shared/data/bioasq-12b-golden` on the starter library. The
-peer is the first two sentences of the top BM25 hit for the same question. "Answered" counts
-articles with a bottom line; the rest are honest insufficient-evidence articles (most of those
-questions name a drug or trial that no document in the starter library mentions).
+peer is the first two sentences of the top BM25 hit (with text) for the same question.
+"Answered" counts articles with a bottom line; the rest are honest insufficient-evidence
+articles. The starter library holds the BioASQ judged papers: whole abstracts for the summary
+questions, and for the others the passages the BioASQ experts quoted (PubMed text, cited to
+its PMID; quotes cut mid-sentence are searched but never quoted). So these figures measure
+choosing and composing from the right evidence, for Curbside and the peer alike, not finding it
+among all of PubMed.
+
+The bottom line is one sentence chosen by the lead model (`curbside/answer/lead.py`), whose
+weights were fitted on these same three batches (`python bench/fit_lead_weights.py`): the
+figures below are in-sample. Fitted on two batches and scored on the third, the chosen lead
+scores 0.243, 0.211 and 0.211 ROUGE-SU4 (mean 0.222), against 0.195, 0.185 and 0.241 for the
+composer's former ranking.
 
 | system | questions | ROUGE-2 | ROUGE-SU4 | traceable | answered | median words |
 |---|---:|---:|---:|---:|---:|---:|
@@ -398,7 +408,7 @@ questions name a drug or trial that no document in the starter library mentions)
 
 ROUGE-SU4 Curbside / peer: {answers['curbside']['su4'] / answers['peer']['su4']:.2f}× on all
 questions, {answers['curbside:summary']['su4'] / answers['peer:summary']['su4']:.2f}× on the
-summary questions (whose documents the library holds).
+summary questions.
 
 ## Retrieval quality: SciFact training claims (BEIR layout, {scifact['queries']} queries, {scifact['documents']:,.0f} abstracts)
 

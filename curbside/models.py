@@ -39,6 +39,9 @@ class Document(BaseModel):
     pmcid: str | None = None
     url: str | None = None
     retracted: bool = False
+    # Only quoted excerpts of the paper (BioASQ snippets), not its whole abstract: such a
+    # record never replaces a fuller one of the same paper.
+    excerpts_only: bool = False
     # A revision stamp from the source (MEDLINE DateRevised as YYYY-MM-DD); a record with an
     # older stamp never replaces a newer one.
     revised: str | None = None

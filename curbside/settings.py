@@ -42,11 +42,12 @@ class ComposerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CURBSIDE_COMPOSER_")
 
     bottom_line_words: int = 120
-    bottom_line_sentences: int = 2
+    # One sentence: a second lowered agreement with expert answers (BioASQ 12b batches 1-3).
+    bottom_line_sentences: int = 1
     items_per_section: int = 5
     # Share of the topic's rarity (IDF mass) a passage must cover to count as on topic.
-    topic_coverage: float = 0.75
-    topic_coverage_long: float = 0.55  # for topics of four words or more
+    topic_coverage: float = 0.7
+    topic_coverage_long: float = 0.45  # for topics of four words or more
 
 
 class LLMSettings(BaseSettings):

@@ -31,6 +31,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def stem(word: str) -> str:
+    """Plural and simple inflection stripped, enough to match a topic word to its forms."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text, each exactly as it appears in it (surrounding whitespace aside)."""
     if not text.strip():

@@ -18,7 +18,18 @@ from curbside.answer import sections as plan
 from curbside.answer.appraise import LEVEL_WEIGHT
 from curbside.answer.conflicts import find_conflicts
 from curbside.answer.glossary import glossary_for
-from curbside.answer.question import FUNCTION_WORDS, spelling_variants
+from curbside.answer.lead import (
+    CONCLUSION_LABELS,
+    LEAD_POOL,
+    NUMBER,
+    PRONOUN_START,
+    RESULT_LABELS,
+    LeadCandidate,
+    QuestionContext,
+    lead_features,
+    lead_score,
+)
+from curbside.answer.question import FUNCTION_WORDS, NAME_TAILS, spelling_variants
 from curbside.answer.sentences import quotable_sentences
 from curbside.answer.trace import is_traceable
 from curbside.answer.urgency import has_emergency_cues
@@ -41,7 +52,7 @@ from curbside.models import (
     StepsBlock,
 )
 from curbside.settings import ComposerSettings
-from curbside.text import fold, words
+from curbside.text import fold, normalize_space, stem, words
 
 COMPOSER_NAME = "extractive"
 # How much the retrieval rank of a sentence's passage counts against its own topic coverage;
@@ -73,16 +84,7 @@ CONFLICTS_LABEL = {
     "patient": "These sources do not agree; ask your clinician what this means for you:",
 }
 
-_PRONOUN_START = re.compile(
-    r"^(?:this|these|those|such|they|it|its|he|she|their|both|the latter|the former|here|"
-    r"however|but|and|or|in contrast|similarly|likewise|in this)\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(r"\d")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
-_CONCLUSION_LABELS = {"CONCLUSIONS", "CONCLUSION", "INTERPRETATION", "SUMMARY",
-                      "IMPLICATIONS"}
-_RESULT_LABELS = {"RESULTS", "FINDINGS", "RESULT"}
 
 
 @dataclass(frozen=True)
@@ -106,17 +108,6 @@ class Candidate:
     section: str
     topical: float
     words: frozenset[str] = field(default_factory=frozenset)
-
-
-def stem(word: str) -> str:
-    """Plural and simple inflection stripped, enough to match a topic word to its forms."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 class TopicMatcher:
@@ -156,7 +147,10 @@ def topic_phrase(analysis: QuestionAnalysis) -> str:
              re.finditer(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*", analysis.question)]
     positions = [i for i, (_, _, w) in enumerate(spans) if w in terms]
     if positions and positions[-1] - positions[0] + 1 <= len(terms) + 1:
-        start, end = spans[positions[0]][0], spans[positions[-1]][1]
+        last = positions[-1]
+        if last + 1 < len(spans) and spans[last + 1][2] in NAME_TAILS:
+            last += 1  # "Havana syndrome", not "Havana"
+        start, end = spans[positions[0]][0], spans[last][1]
         return analysis.question[start:end]
     return " ".join(terms)
 
@@ -189,17 +183,17 @@ def _sentence_score(
     relevance = hit.score / top_score if top_score > 0 else 0.0
     score = 1.0 * topical + RELEVANCE_WEIGHT * relevance + 0.35 * LEVEL_WEIGHT[level]
     label = hit.passage.section.upper()
-    if label in _CONCLUSION_LABELS:
+    if label in CONCLUSION_LABELS:
         score += 0.25
-    elif label in _RESULT_LABELS:
+    elif label in RESULT_LABELS:
         score += 0.1
     if section == plan.PRIMARY[evidence.analysis.intent]:
         score += 0.3
     if section == plan.OTHER:
         score -= 0.3
-    if _NUMBER.search(candidate_text):
+    if NUMBER.search(candidate_text):
         score += 0.05  # quantitative facts are what a clinician looks for
-    if _PRONOUN_START.match(candidate_text):
+    if PRONOUN_START.match(candidate_text):
         score -= 0.35  # it leans on a sentence the reader will not see
     length = len(candidate_text.split())
     if length > 40:
@@ -268,11 +262,13 @@ def _plain_enough(candidates: list[Candidate], topic_terms: Sequence[str]) -> li
 
 def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     """One statement per claim: identical sentences from several sources merge their citations;
-    near-identical ones keep only the better-scored."""
+    near-identical ones keep only the better-scored (a cited source must hold the very text,
+    so a sentence that differs by a comma is not cited to both)."""
     kept: list[Candidate] = []
     by_text: dict[str, Candidate] = {}
     for candidate in candidates:
-        key = " ".join(words(candidate.text))
+        text = normalize_space(candidate.text)
+        key = text[:1].lower() + text[1:]
         same = by_text.get(key)
         if same is not None:
             for doc_id in candidate.doc_ids:
@@ -334,25 +330,54 @@ class _Citations:
 
 def reference_for(n: int, document: Document, kind: str) -> Reference:
     url = document.url or (f"https://doi.org/{document.doi}" if document.doi else None)
-    return Reference(n=n, id=document.id, title=document.title, journal=document.journal,
+    title = document.title or f"PubMed record {document.pmid or document.id} (title not held)"
+    return Reference(n=n, id=document.id, title=title, journal=document.journal,
                      year=document.year, kind=kind, url=url, doi=document.doi)
 
 
+def lead_candidates(candidates: Sequence[Candidate], evidence: Evidence) -> list[LeadCandidate]:
+    """What the lead model reads of each candidate sentence."""
+    ranks: dict[str, int] = {}
+    for hit in evidence.hits:
+        ranks.setdefault(hit.passage.doc_id, len(ranks))
+    top_score = max((h.score for h in evidence.hits), default=0.0)
+    primary = plan.PRIMARY[evidence.analysis.intent]
+    return [
+        LeadCandidate(
+            text=c.text,
+            topic_coverage=c.topical,
+            relevance=c.hit.score / top_score if top_score > 0 else 0.0,
+            document_rank=ranks.get(c.doc_ids[0], len(ranks)),
+            section_label=c.hit.passage.section,
+            opens_document=(c.hit.passage.ordinal == 0
+                            and c.hit.passage.text.lstrip().startswith(c.text[:30])),
+            primary_section=c.section == primary,
+            composer_score=c.score,
+            sources=len(c.doc_ids),
+        )
+        for c in candidates
+    ]
+
+
+def question_context(evidence: Evidence) -> QuestionContext:
+    ranked = list(dict.fromkeys(h.passage.doc_id for h in evidence.hits))
+    return QuestionContext(evidence.analysis.question, evidence.analysis.topic_terms,
+                           (evidence.documents[d].full_text() for d in ranked
+                            if d in evidence.documents))
+
+
 def _choose_bottom_line(
-    candidates: list[Candidate], intent: Intent, max_words: int, max_sentences: int
+    candidates: list[Candidate], evidence: Evidence, max_words: int, max_sentences: int
 ) -> list[Candidate]:
-    """The strongest sentences that speak to the whole topic, within the word budget."""
-    primary = plan.PRIMARY[intent]
-    usable = [c for c in candidates if not _PRONOUN_START.match(c.text)]
+    """The sentences the lead model rates the best answers, within the word budget."""
+    usable = [c for c in candidates[:LEAD_POOL] if not PRONOUN_START.match(c.text)]
     if not usable:
         return []
-    # Long questions rarely meet one sentence that names every topic word: ask for most.
-    floor = min(0.5, 0.6 * max(c.topical for c in usable))
-    ranked = sorted(
-        (c for c in usable if c.topical >= floor),
-        key=lambda c: c.score + (0.3 if c.section in (primary, plan.OVERVIEW) else 0.0),
-        reverse=True,
-    )
+    context = question_context(evidence)
+    scores = [lead_score(lead_features(lead, context))
+              for lead in lead_candidates(usable, evidence)]
+    ranked = [c for _, c in sorted(zip(scores, usable, strict=True),
+                                   key=lambda pair: pair[0], reverse=True)]
     chosen: list[Candidate] = []
     used = 0
     for candidate in ranked:
@@ -384,6 +409,27 @@ def _section_blocks(
     return [StepsBlock(steps=steps)]
 
 
+def focus(evidence: Evidence, settings: ComposerSettings) -> tuple[Evidence, list[str]]:
+    """The evidence narrowed to hits about the question's topic, and the on-topic documents
+    left out because they are retracted."""
+    matcher = TopicMatcher(evidence.topic_weights)
+    threshold = topic_threshold(evidence.analysis, settings)
+    on_topic = [
+        h for h in evidence.hits
+        if matcher.coverage(h.title + " " + h.passage.text) >= threshold
+    ]
+    withheld = list(dict.fromkeys(
+        h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))
+    on_topic = [h for h in on_topic if h.passage.doc_id not in withheld]
+    return Evidence(evidence.analysis, on_topic, evidence.documents, evidence.topic_weights,
+                    evidence.missing_terms), withheld
+
+
+def candidate_sentences(focused: Evidence, audience: Audience) -> list[Candidate]:
+    """Every quotable sentence of the focused evidence, best first, duplicates merged."""
+    return _merge_duplicates(_candidates(focused, TopicMatcher(focused.topic_weights), audience))
+
+
 def compose_article(
     evidence: Evidence, audience: Audience, settings: ComposerSettings | None = None
 ) -> Article:
@@ -391,26 +437,17 @@ def compose_article(
     analysis = evidence.analysis
     matcher = TopicMatcher(evidence.topic_weights)
     topic = topic_phrase(analysis)
-    threshold = topic_threshold(analysis, settings)
-    on_topic = [
-        h for h in evidence.hits
-        if matcher.coverage(h.title + " " + h.passage.text) >= threshold
-    ]
+    focused, withheld = focus(evidence, settings)
     missing_terms = list(evidence.missing_terms)
-    withheld = list(dict.fromkeys(
-        h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))
-    on_topic = [h for h in on_topic if h.passage.doc_id not in withheld]
-    on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in on_topic))
-    if not on_topic or not analysis.topic_terms:
+    on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in focused.hits))
+    if not focused.hits or not analysis.topic_terms:
         return _insufficient_article(evidence, audience, matcher, topic, missing_terms, withheld)
 
-    focused = Evidence(analysis, on_topic, evidence.documents, evidence.topic_weights,
-                       missing_terms)
-    candidates = _merge_duplicates(_candidates(focused, matcher, audience))
+    candidates = candidate_sentences(focused, audience)
     if audience == "patient":
         candidates = _plain_enough(candidates, analysis.topic_terms)
     citations = _Citations()
-    bottom = _choose_bottom_line(candidates, analysis.intent, settings.bottom_line_words,
+    bottom = _choose_bottom_line(candidates, focused, settings.bottom_line_words,
                                  settings.bottom_line_sentences)
     bottom_line = [citations.statement(c) for c in bottom]
     remaining = [c for c in candidates if c not in bottom]

@@ -40,8 +40,16 @@ FRAME_WORDS = frozenset(
     recent new specific associated association link linked difference differences compared
     comparison versus role function functions action actions mechanisms lower higher increase
     increased decrease decreased reduce reduced usefulness useful efficacy effective
-    safe safety benefit benefits likely important frequently frequent often""".split()
+    safe safety benefit benefits likely important frequently frequent often
+    active ingredient ingredients recognized recognised identified complication complications
+    source sources technique techniques choice perform performed routine routinely determine
+    determined determination expected suffering thought play plays find individual individuals
+    test tested trial trials medication medications drug drugs administered administration
+    route target targets targeted reliable optimal preferred""".split()
 )
+# Nouns that end a condition's name ("Havana syndrome", "Crohn's disease"): too common to mark
+# a topic, so not topic words, yet kept in the topic's name as written.
+NAME_TAILS = frozenset("disease diseases disorder disorders syndrome syndromes".split())
 
 INTENT_CUES: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.DOSING, re.compile(r"\b(dose|doses|dosing|dosage|how much|mg)\b")),
@@ -136,7 +144,7 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
             query.append(variant)
         for expansion in ABBREVIATIONS.get(token, []):
             query.append(expansion)
-        if token not in FRAME_WORDS and not token.isdigit():
+        if token not in FRAME_WORDS and token not in NAME_TAILS and not token.isdigit():
             topic.append(token)
     return QuestionAnalysis(
         question=text,

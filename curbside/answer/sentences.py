@@ -48,6 +48,9 @@ _PAGE_TEXT = re.compile(
     re.IGNORECASE,
 )
 DESIGN_SECTIONS = frozenset(label.lower() for label in _DESIGN_LABELS)
+# Sections whose sentences are searched but never quoted: study design, and quotes of a paper
+# cut mid-sentence (see library/formats/bioasq.py).
+UNQUOTABLE_SECTIONS = DESIGN_SECTIONS | {"excerpts cut mid-sentence"}
 
 
 def trim_lead_in(sentence: str) -> str | None:
@@ -77,7 +80,7 @@ def is_finding(sentence: str) -> bool:
 
 def quotable_sentences(passage_text: str, section_label: str) -> list[str]:
     """The sentences of a passage fit to quote as statements."""
-    if section_label.lower() in DESIGN_SECTIONS:
+    if section_label.lower() in UNQUOTABLE_SECTIONS:
         return []
     found = []
     for sentence in split_sentences(passage_text):

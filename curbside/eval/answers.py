@@ -96,13 +96,14 @@ def _beir(queries: Path, answers: Path) -> Iterator[JudgedQuestion]:
 
 
 def peer_answer(library: Library, question: str) -> str:
-    """The first two sentences of the top BM25 hit's document."""
-    hits = library.search(analyse_question(question).query_terms, 1)
-    if not hits:
-        return ""
-    document = library.get(hits[0].passage.doc_id)
-    sentences = split_sentences(" ".join(s.text for s in document.sections))
-    return " ".join(sentences[:2])
+    """The first two sentences of the top BM25 hit's document (the first hit with text: a
+    judged paper known only by its title has none)."""
+    for hit in library.search(analyse_question(question).query_terms, 5):
+        document = library.get(hit.passage.doc_id)
+        sentences = split_sentences(" ".join(s.text for s in document.sections))
+        if sentences:
+            return " ".join(sentences[:2])
+    return ""
 
 
 def count_traceable(article: Article, library: Library, scores: SystemScores) -> None:

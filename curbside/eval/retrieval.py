@@ -230,25 +230,17 @@ def write_bioasq_pooled_beir(data: Path, out: Path) -> int:
     corpus: dict[str, tuple[str, str]] = {}
     for name in _POOLED_SOURCES:
         for record in read_any(data / name):
-            if isinstance(record, Document):
+            if isinstance(record, Document) and not (record.excerpts_only and record.id in corpus):
                 text = " ".join(section.text for section in record.sections)
                 corpus[record.id] = (record.title, text)
     queries: dict[str, str] = {}
     qrels: dict[str, set[str]] = {}
-    snippets: dict[str, list[str]] = {}
     for batch in sorted(golden.glob("12B*_golden.json")):
         for question in json.loads(batch.read_text(encoding="utf-8"))["questions"]:
             judged = {f"pmid:{_pmid(url)}" for url in question.get("documents", [])}
-            if not judged:
-                continue
-            queries[question["id"]] = question["body"]
-            qrels[question["id"]] = judged
-            for snippet in question.get("snippets", []):
-                doc_id = f"pmid:{_pmid(snippet['document'])}"
-                snippets.setdefault(doc_id, []).append(snippet["text"].strip())
-    for doc_id, texts in snippets.items():
-        if doc_id not in corpus:
-            corpus[doc_id] = ("", " ".join(dict.fromkeys(texts)))
+            if judged:
+                queries[question["id"]] = question["body"]
+                qrels[question["id"]] = judged
     with (out / "corpus.jsonl").open("w", encoding="utf-8") as stream:
         for doc_id, (title, text) in corpus.items():
             stream.write(json.dumps({"_id": doc_id, "title": title, "text": text}) + "\n")

@@ -108,6 +108,15 @@ class Library:
                 self.connection.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
                 )
+            elif not self.connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            ).fetchone():
+                self.connection.close()
+                raise LibraryError(
+                    f"{self.path} holds no library yet: another process may be creating it (wait "
+                    "for its first batch to commit), or the file is not a Curbside library "
+                    "(rebuild it with `curbside starter` or `curbside ingest PATH`)."
+                )
             # Libraries made before passage vectors existed gain the (empty) tables.
             self.connection.executescript(VECTOR_SCHEMA)
             self.connection.execute("PRAGMA synchronous = NORMAL")
@@ -232,11 +241,12 @@ class Library:
     def _upsert(self, document: Document, counts: WriteCounts) -> None:
         digest = content_hash(document)
         row = self.connection.execute(
-            "SELECT content_hash, revised FROM documents WHERE id = ?", (document.id,)
+            "SELECT content_hash, revised, source FROM documents WHERE id = ?", (document.id,)
         ).fetchone()
         if row is not None:
-            old_hash, old_revised = row
+            old_hash, old_revised, old_source = row
             stale = bool(old_revised and document.revised and document.revised < old_revised)
+            stale = stale or (document.excerpts_only and old_source != document.source)
             if old_hash == digest or stale:
                 counts.unchanged += 1
                 return

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from curbside.answer.compose import topic_phrase
 from curbside.answer.question import analyse_question, detect_intent, spelling_variants
 from curbside.errors import QuestionError
 from curbside.models import Intent
@@ -58,3 +59,9 @@ def test_huge_question_is_refused_with_its_size() -> None:
 def test_punctuation_only_question_is_refused() -> None:
     with pytest.raises(QuestionError, match="no words"):
         analyse_question("???")
+
+
+def test_condition_name_tails_stay_in_the_title_not_in_the_topic() -> None:
+    analysis = analyse_question("When was Havana syndrome first recognized?")
+    assert analysis.topic_terms == ["havana"]
+    assert topic_phrase(analysis) == "Havana syndrome"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -138,7 +137,7 @@ def test_killed_ingest_leaves_whole_documents_and_resumes(tmp_path: Path) -> Non
                 with Library(library_dir) as probe:
                     if probe.connection.execute("SELECT count(*) FROM documents").fetchone()[0]:
                         break
-            except sqlite3.OperationalError:
+            except LibraryError:
                 pass  # the writer has created the file but not yet its tables
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
@@ -150,3 +149,24 @@ def test_killed_ingest_leaves_whole_documents_and_resumes(tmp_path: Path) -> Non
         assert report.counts.added + report.counts.unchanged == 40_000
         assert library.stats()["jsonl"] == 40_000
         _consistent(library)
+
+
+def test_excerpts_never_replace_a_fuller_record(empty_library: Library) -> None:
+    empty_library.write([synthetic("t:1", "Synthetic whole abstract. It has two sentences.")])
+    excerpt = Document(id="t:1", source="bioasq-excerpts", title="Synthetic excerpt record",
+                       sections=[DocumentSection(label="Excerpts", text="It has two sentences.")],
+                       excerpts_only=True)
+    counts = empty_library.write([excerpt])
+    assert counts.unchanged == 1
+    assert empty_library.get("t:1").sections[0].text.startswith("Synthetic whole abstract.")
+    # The other way round, the fuller record replaces the excerpts.
+    empty_library.write([excerpt.model_copy(update={"id": "t:2"})])
+    counts = empty_library.write([synthetic("t:2", "Synthetic whole abstract, second paper.")])
+    assert counts.replaced == 1
+    assert not empty_library.get("t:2").excerpts_only
+
+
+def test_a_database_without_a_library_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "library.sqlite3").write_bytes(b"")
+    with pytest.raises(LibraryError, match="holds no library yet"):
+        Library(tmp_path)

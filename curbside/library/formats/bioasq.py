@@ -1,5 +1,6 @@
 """BioASQ gold documents: `doc_to_abstract.json` with `doc_to_title.json` beside it, both keyed
-by PubMed URL."""
+by PubMed URL; and, from the `*_golden.json` question files beside them, the judged papers whose
+abstract is not there, as documents made of the excerpts (snippets) the experts marked."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from curbside.library.formats import Record, RecordProblem
 from curbside.models import Document, DocumentSection
 
 _PMID = re.compile(r"(\d+)/?\s*$")
+EXCERPT_SOURCE = "bioasq-excerpts"
+EXCERPTS_LABEL = "Excerpts"
+CUT_EXCERPTS_LABEL = "Excerpts cut mid-sentence"
+_SENTENCE_END = re.compile(r"[.!?][)\]\"']*\s+(?=[A-Z0-9(\[])")
+# A term such as "ctDNA" or "mRNA" may open a sentence in lower case.
+_MIXED_CASE_WORD = re.compile(r"[a-z]+[A-Z]")
+_CLOSED = re.compile(r"[.!?][)\]\"']*$")
 
 
 def read_bioasq(path: Path) -> Iterator[Record]:
@@ -44,3 +52,94 @@ def read_bioasq(path: Path) -> Iterator[Record]:
             pmid=pmid,
             url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
         )
+    yield from read_bioasq_excerpts(abstracts_path.parent, known=set(abstracts))
+
+
+def read_bioasq_excerpts(folder: Path, known: set[str]) -> Iterator[Record]:
+    """A document for each paper the golden files quote but `known` (the abstracts' URLs) lacks:
+    its title when a snippet quotes it, and its quoted abstract spans, overlapping ones merged
+    by their offsets, in the order they stand in the abstract."""
+    spans: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
+    for path in sorted(folder.glob("*_golden.json")):
+        try:
+            questions = json.loads(path.read_text(encoding="utf-8"))["questions"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            yield RecordProblem(str(path), f"not readable as BioASQ golden JSON: {error}")
+            continue
+        for question in questions:
+            for snippet in question.get("snippets") or []:
+                url, text = str(snippet.get("document", "")), str(snippet.get("text", ""))
+                if url in known or not text.strip() or not _PMID.search(url):
+                    continue
+                section = "title" if snippet.get("beginSection") == "title" else "abstract"
+                start = int(snippet.get("offsetInBeginSection") or 0)
+                spans.setdefault(url, {}).setdefault(section, []).append(
+                    (start, start + len(text), text))
+    for url, sections in spans.items():
+        match = _PMID.search(url)
+        assert match is not None
+        pmid = match.group(1)
+        title = " ".join(_merged(sections.get("title", []))).strip()
+        quotes = _merged(sections.get("abstract", []))
+        whole = " ".join(w for w in map(whole_sentences, quotes) if w)
+        # What the quotes cut mid-sentence is searched but never quoted (its own section).
+        cut = " … ".join(c for c in map(cut_pieces, quotes) if c)
+        parts = [DocumentSection(label=EXCERPTS_LABEL, text=whole)] if whole else []
+        if cut:
+            parts.append(DocumentSection(label=CUT_EXCERPTS_LABEL, text=cut))
+        if not parts and not title:
+            continue
+        yield Document(
+            id=f"pmid:{pmid}",
+            source=EXCERPT_SOURCE,
+            title=title,  # often unknown: only a quote of the title gives it
+            sections=parts,
+            pmid=pmid,
+            url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
+            excerpts_only=True,
+        )
+
+
+def whole_sentences(span: str) -> str:
+    """The span less a sentence cut at either end: snippets' offsets often fall mid-word, and
+    two joined spans must not read as one sentence."""
+    return _split_cut(span)[1]
+
+
+def cut_pieces(span: str) -> str:
+    """What `whole_sentences` leaves out of the span, its pieces joined by an ellipsis."""
+    head, _, tail = _split_cut(span)
+    return " … ".join(p for p in (head, tail) if p)
+
+
+def _split_cut(span: str) -> tuple[str, str, str]:
+    """(cut head, whole sentences, cut tail) of a span."""
+    text = span.strip()
+    original = text
+    while text:
+        first_end = _SENTENCE_END.search(text)
+        fragment = len(text[:first_end.start() if first_end else None].split()) < 3
+        if not fragment and not (text[:1].islower() and not _MIXED_CASE_WORD.match(text)):
+            break
+        text = text[first_end.end():] if first_end else ""
+    head = original[:len(original) - len(text)].strip()
+    tail = ""
+    if text and not _CLOSED.search(text):
+        ends = [m.start() + 1 for m in _SENTENCE_END.finditer(text)]
+        cut = ends[-1] if ends else 0
+        text, tail = text[:cut], text[cut:]
+    return head, text.strip(), tail.strip()
+
+
+def _merged(spans: list[tuple[int, int, str]]) -> list[str]:
+    """Texts of spans over one section, overlapping spans joined into one."""
+    merged: list[list[int | str]] = []
+    for start, end, text in sorted(spans):
+        if merged and start < int(merged[-1][1]):
+            last_end = int(merged[-1][1])
+            if end > last_end:
+                merged[-1][2] = str(merged[-1][2]) + text[last_end - start:]
+                merged[-1][1] = end
+            continue
+        merged.append([start, end, text])
+    return [str(m[2]) for m in merged]

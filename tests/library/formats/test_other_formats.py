@@ -9,10 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from curbside.answer.sentences import UNQUOTABLE_SECTIONS
 from curbside.library.formats import RecordProblem
+from curbside.library.formats.bioasq import (
+    EXCERPT_SOURCE,
+    EXCERPTS_LABEL,
+    cut_pieces,
+    whole_sentences,
+)
 from curbside.library.formats.detect import detect_format, read_any
 from curbside.library.formats.scifact import abstract_sentences
 from curbside.models import Document
+from curbside.text import split_sentences
 
 
 def _documents(path: Path) -> list[Document]:
@@ -47,9 +55,45 @@ def test_pubmedqa_restores_the_conclusion(data_dir: Path) -> None:
 def test_bioasq_documents_keyed_by_pmid(data_dir: Path) -> None:
     records = list(read_any(data_dir / "bioasq-12b-golden"))
     documents = [r for r in records if isinstance(r, Document)]
-    assert len(documents) == 1508
+    abstracts = [d for d in documents if not d.excerpts_only]
+    assert len(abstracts) == 1508
     assert not [r for r in records if isinstance(r, RecordProblem)]
     assert all(d.id.startswith("pmid:") and d.id[5:].isdigit() for d in documents)
+
+
+def test_bioasq_judged_papers_without_abstract_become_excerpt_documents(data_dir: Path) -> None:
+    folder = data_dir / "bioasq-12b-golden"
+    excerpts = [d for d in _documents(folder) if d.excerpts_only]
+    assert len(excerpts) == 3369
+    quoted: dict[str, list[str]] = {}
+    for batch in folder.glob("12B*_golden.json"):
+        for question in json.loads(batch.read_text(encoding="utf-8"))["questions"]:
+            for snippet in question["snippets"]:
+                pmid = snippet["document"].rstrip("/").rsplit("/", 1)[-1]
+                quoted.setdefault(f"pmid:{pmid}", []).append(snippet["text"])
+    for document in excerpts:
+        assert document.source == EXCERPT_SOURCE
+        # Every sentence kept is quoted by the experts (overlapping quotes joined), whole:
+        # nothing is cut mid-sentence.
+        texts = quoted[document.id]
+        for section in document.sections:
+            if section.label != EXCERPTS_LABEL:
+                assert section.label.lower() in UNQUOTABLE_SECTIONS
+                continue
+            for sentence in split_sentences(section.text):
+                assert any(sentence[:20] in text for text in texts), sentence
+                assert any(sentence[-20:] in text for text in texts), sentence
+            assert section.text.rstrip()[-1] in ".!?)]\"'", document.id
+
+
+@given(st.text(alphabet="abcXYZ .!?", max_size=60))
+def test_excerpt_spans_keep_whole_sentences_only(span: str) -> None:
+    kept = whole_sentences(span)
+    assert kept in span
+    # Nothing is lost: what is not whole is kept apart, to be searched but not quoted.
+    assert sorted((kept + cut_pieces(span)).replace("…", "").split()) == sorted(span.split())
+    assert not kept or kept[-1] in ".!?"
+    assert not kept[:1].islower() or kept.split(" ")[0] != kept.split(" ")[0].lower()
 
 
 def test_scifact_corpus(data_dir: Path) -> None:
