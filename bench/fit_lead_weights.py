@@ -3,8 +3,8 @@
     python bench/fit_lead_weights.py [--library DIR] [--data DIR]
 
 For every question, each candidate sentence of its bottom line is scored by ROUGE-SU4 against
-the expert ideal answers; the three best of each question are the positives of a logistic
-regression over the lead features. Prints, for each batch, the mean ROUGE-SU4 of the chosen
+the expert ideal answers; a pairwise logistic regression over the lead features learns to rank
+each question's ten best sentences above those they beat by more than 0.1. Prints, for each batch, the mean ROUGE-SU4 of the chosen
 lead when the model is fitted on the other batches (and of the composer's own ranking), then
 the weights fitted on all batches, to paste into LEAD_WEIGHTS. Needs `pip install -e '.[bench]'`
 (scikit-learn) and the starter library (`curbside starter`).
@@ -33,8 +33,9 @@ from curbside.eval.rouge import best_over
 from curbside.library.store import Library
 from curbside.settings import Settings, default_data_dir, default_library_dir
 
-POSITIVES = 3
-REGULARISATION = 0.1
+BEST = 10
+MARGIN = 0.1  # ROUGE-SU4: closer pairs are noise
+REGULARISATION = 1.0
 
 Question = tuple[int, np.ndarray, list[float]]  # batch, feature rows, ROUGE-SU4 per row
 
@@ -48,7 +49,7 @@ def questions(library: Library, data: Path, settings: Settings) -> list[Question
             if not ideals:
                 continue
             evidence = gather_evidence(library, analyse_question(question["body"]), settings)
-            focused, _ = focus(evidence, settings.composer)
+            focused = focus(evidence, settings.composer).evidence
             pool = [c for c in candidate_sentences(focused, "clinician")[:LEAD_POOL]
                     if not PRONOUN_START.match(c.text)]
             context = question_context(focused)
@@ -60,14 +61,17 @@ def questions(library: Library, data: Path, settings: Settings) -> list[Question
 
 
 def fit(sample: list[Question]) -> np.ndarray:
-    features, labels = [], []
+    """Pairwise logistic regression: within each question, each of its best sentences against
+    every sentence it beats by more than MARGIN, as feature differences."""
+    differences, labels = [], []
     for _, rows, scores in sample:
-        best = set(np.argsort(scores)[::-1][:POSITIVES].tolist())
-        for i, row in enumerate(rows):
-            features.append(row)
-            labels.append(int(i in best))
-    model = LogisticRegression(C=REGULARISATION, max_iter=5000)
-    model.fit(np.array(features), np.array(labels))
+        for i in np.argsort(scores)[::-1][:BEST]:
+            for j, score in enumerate(scores):
+                if scores[i] - score > MARGIN:
+                    differences += [rows[i] - rows[j], rows[j] - rows[i]]
+                    labels += [1, 0]
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000, fit_intercept=False)
+    model.fit(np.array(differences), np.array(labels))
     return np.asarray(model.coef_[0])
 
 

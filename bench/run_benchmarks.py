@@ -399,8 +399,8 @@ among all of PubMed.
 The bottom line is one sentence chosen by the lead model (`curbside/answer/lead.py`), whose
 weights were fitted on these same three batches (`python bench/fit_lead_weights.py`): the
 figures below are in-sample. Fitted on two batches and scored on the third, the chosen lead
-scores 0.243, 0.211 and 0.211 ROUGE-SU4 (mean 0.222), against 0.195, 0.185 and 0.241 for the
-composer's former ranking.
+scores 0.263, 0.238 and 0.272 ROUGE-SU4 (mean 0.258), against 0.203, 0.191 and 0.241 for the
+composer's own ranking.
 
 | system | questions | ROUGE-2 | ROUGE-SU4 | traceable | answered | median words |
 |---|---:|---:|---:|---:|---:|---:|

@@ -23,6 +23,7 @@ def fold(text: str) -> str:
     """Lower case without accents: what comparisons of words use."""
     if text.isascii():
         return text.lower()  # most text: no accents to strip, and ten times faster
+    text = text.replace("\u2019", "'")  # a typographic apostrophe is an apostrophe
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -33,6 +34,8 @@ def words(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     """Plural and simple inflection stripped, enough to match a topic word to its forms."""
+    if word.endswith("'s"):
+        word = word[:-2]  # "Crohn's" is about Crohn
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):

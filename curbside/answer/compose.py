@@ -348,9 +348,6 @@ def lead_candidates(candidates: Sequence[Candidate], evidence: Evidence) -> list
             topic_coverage=c.topical,
             relevance=c.hit.score / top_score if top_score > 0 else 0.0,
             document_rank=ranks.get(c.doc_ids[0], len(ranks)),
-            section_label=c.hit.passage.section,
-            opens_document=(c.hit.passage.ordinal == 0
-                            and c.hit.passage.text.lstrip().startswith(c.text[:30])),
             primary_section=c.section == primary,
             composer_score=c.score,
             sources=len(c.doc_ids),
@@ -367,15 +364,26 @@ def question_context(evidence: Evidence) -> QuestionContext:
 
 
 def _choose_bottom_line(
-    candidates: list[Candidate], evidence: Evidence, max_words: int, max_sentences: int
+    candidates: list[Candidate], evidence: Evidence, audience: Audience, max_words: int,
+    max_sentences: int,
 ) -> list[Candidate]:
-    """The sentences the lead model rates the best answers, within the word budget."""
+    """The sentences the lead model rates the best answers, within the word budget. Patients
+    get the composer's own ranking, which favours consumer-health pages and plain sentences
+    (the lead model learned from experts' answers)."""
+    # A sentence opening on "These findings …" leans on what the reader will not see: only
+    # when nothing else is on offer.
     usable = [c for c in candidates[:LEAD_POOL] if not PRONOUN_START.match(c.text)]
+    usable = usable or candidates[:LEAD_POOL]
     if not usable:
         return []
-    context = question_context(evidence)
-    scores = [lead_score(lead_features(lead, context))
-              for lead in lead_candidates(usable, evidence)]
+    if audience == "patient":
+        primary = plan.PRIMARY[evidence.analysis.intent]
+        scores = [c.score + (0.3 if c.section in (primary, plan.OVERVIEW) else 0.0)
+                  for c in usable]
+    else:
+        context = question_context(evidence)
+        scores = [lead_score(lead_features(lead, context))
+                  for lead in lead_candidates(usable, evidence)]
     ranked = [c for _, c in sorted(zip(scores, usable, strict=True),
                                    key=lambda pair: pair[0], reverse=True)]
     chosen: list[Candidate] = []
@@ -409,9 +417,17 @@ def _section_blocks(
     return [StepsBlock(steps=steps)]
 
 
-def focus(evidence: Evidence, settings: ComposerSettings) -> tuple[Evidence, list[str]]:
-    """The evidence narrowed to hits about the question's topic, and the on-topic documents
-    left out because they are retracted."""
+@dataclass(frozen=True)
+class Focus:
+    """The evidence narrowed to hits about the question's topic."""
+
+    evidence: Evidence
+    withheld: list[str]  # on-topic documents left out because they are retracted
+
+
+def focus(evidence: Evidence, settings: ComposerSettings) -> Focus:
+    # Passages about only part of the topic are never used: an article on iliopsoas abscess
+    # is no answer about iliopsoas hematoma, whatever note it carries.
     matcher = TopicMatcher(evidence.topic_weights)
     threshold = topic_threshold(evidence.analysis, settings)
     on_topic = [
@@ -421,8 +437,8 @@ def focus(evidence: Evidence, settings: ComposerSettings) -> tuple[Evidence, lis
     withheld = list(dict.fromkeys(
         h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))
     on_topic = [h for h in on_topic if h.passage.doc_id not in withheld]
-    return Evidence(evidence.analysis, on_topic, evidence.documents, evidence.topic_weights,
-                    evidence.missing_terms), withheld
+    return Focus(Evidence(evidence.analysis, on_topic, evidence.documents,
+                          evidence.topic_weights, evidence.missing_terms), withheld)
 
 
 def candidate_sentences(focused: Evidence, audience: Audience) -> list[Candidate]:
@@ -437,7 +453,8 @@ def compose_article(
     analysis = evidence.analysis
     matcher = TopicMatcher(evidence.topic_weights)
     topic = topic_phrase(analysis)
-    focused, withheld = focus(evidence, settings)
+    narrowed = focus(evidence, settings)
+    focused, withheld = narrowed.evidence, narrowed.withheld
     missing_terms = list(evidence.missing_terms)
     on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in focused.hits))
     if not focused.hits or not analysis.topic_terms:
@@ -447,7 +464,7 @@ def compose_article(
     if audience == "patient":
         candidates = _plain_enough(candidates, analysis.topic_terms)
     citations = _Citations()
-    bottom = _choose_bottom_line(candidates, focused, settings.bottom_line_words,
+    bottom = _choose_bottom_line(candidates, focused, audience, settings.bottom_line_words,
                                  settings.bottom_line_sentences)
     bottom_line = [citations.statement(c) for c in bottom]
     remaining = [c for c in candidates if c not in bottom]

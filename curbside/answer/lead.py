@@ -32,17 +32,18 @@ CENTRAL_DOCUMENTS = 10
 # The lead is chosen among the composer's best-scored sentences, as the weights were fitted.
 LEAD_POOL = 80
 
+# Where a sentence stands in its source (abstract section, first sentence) is left to the
+# composer's score: in the BioASQ data it mostly tells quoted excerpts from whole abstracts.
 LEAD_FEATURES = (
-    "topic_coverage", "question_words", "relevance", "document_rank", "conclusion",
-    "result", "opens_document", "length", "long", "names_topic_first", "definition",
-    "centrality", "number", "pronoun_start", "primary_section", "composer_score",
-    "question_pairs", "sources",
+    "topic_coverage", "question_words", "relevance", "document_rank", "length", "long",
+    "names_topic_first", "definition", "centrality", "number", "primary_section",
+    "composer_score", "question_pairs", "sources",
 )
-# Fitted by bench/fit_lead_weights.py (logistic regression, C=0.1, the three best sentences of
-# each question by ROUGE-SU4 against the ideal answers as positives).
+# Fitted by bench/fit_lead_weights.py (pairwise logistic regression on ROUGE-SU4 against the
+# ideal answers).
 LEAD_WEIGHTS = dict(zip(LEAD_FEATURES, (
-    0.309, 0.445, 0.811, 0.928, 0.009, -0.154, 0.798, 0.619, -0.068, 0.316, 0.114, 2.311, 0.086,
-    0.000, -0.001, 0.173, 0.436, 0.000,
+    1.660, 2.839, 2.843, -0.446, 0.299, -0.498, 0.825, 0.885, 7.083, 0.179, 0.709, -0.464, 2.954,
+    -0.080,
 ), strict=True))
 
 
@@ -54,8 +55,6 @@ class LeadCandidate:
     topic_coverage: float
     relevance: float  # its passage's score over the best passage's
     document_rank: int  # 0 for the best on-topic document
-    section_label: str
-    opens_document: bool
     primary_section: bool
     composer_score: float
     sources: int
@@ -89,22 +88,17 @@ def lead_features(candidate: LeadCandidate, context: QuestionContext) -> dict[st
     tokens = [stem(w) for w in words(candidate.text)]
     content = {s for s in tokens if s not in FUNCTION_WORDS}
     length = len(candidate.text.split())
-    label = candidate.section_label.upper()
     return {
         "topic_coverage": candidate.topic_coverage,
         "question_words": len(content & context.stems) / max(len(context.stems), 1),
         "relevance": candidate.relevance,
         "document_rank": 1.0 / (1 + candidate.document_rank),
-        "conclusion": float(label in CONCLUSION_LABELS),
-        "result": float(label in RESULT_LABELS),
-        "opens_document": float(candidate.opens_document),
         "length": min(length, 60) / 60,
         "long": float(length > 40),
         "names_topic_first": float(bool(tokens) and tokens[0] in context.topic_stems),
         "definition": float(bool(_DEFINITION.search(candidate.text))),
         "centrality": context.centrality(content),
         "number": float(bool(NUMBER.search(candidate.text))),
-        "pronoun_start": float(bool(PRONOUN_START.match(candidate.text))),
         "primary_section": float(candidate.primary_section),
         "composer_score": candidate.composer_score,
         "question_pairs": (len(set(pairwise(tokens)) & context.pairs)

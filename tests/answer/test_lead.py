@@ -20,8 +20,8 @@ DOCUMENTS = [
 
 def candidate(text: str, **changes: object) -> LeadCandidate:
     fields: dict[str, object] = dict(
-        text=text, topic_coverage=1.0, relevance=1.0, document_rank=0, section_label="",
-        opens_document=False, primary_section=True, composer_score=1.0, sources=1)
+        text=text, topic_coverage=1.0, relevance=1.0, document_rank=0, primary_section=True,
+        composer_score=1.0, sources=1)
     fields.update(changes)
     return LeadCandidate(**fields)  # type: ignore[arg-type]
 
