@@ -426,8 +426,8 @@ class Focus:
 
 
 def focus(evidence: Evidence, settings: ComposerSettings) -> Focus:
-    # Passages about only part of the topic are never used: an article on iliopsoas abscess
-    # is no answer about iliopsoas hematoma, whatever note it carries.
+    # A passage must cover most of the topic's rarity, with no fallback to passages about part
+    # of it: an article on iliopsoas abscess is no answer about iliopsoas hematoma.
     matcher = TopicMatcher(evidence.topic_weights)
     threshold = topic_threshold(evidence.analysis, settings)
     on_topic = [
