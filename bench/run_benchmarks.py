@@ -399,7 +399,7 @@ among all of PubMed.
 The bottom line is one sentence chosen by the lead model (`curbside/answer/lead.py`), whose
 weights were fitted on these same three batches (`python bench/fit_lead_weights.py`): the
 figures below are in-sample. Fitted on two batches and scored on the third, the chosen lead
-scores 0.263, 0.238 and 0.272 ROUGE-SU4 (mean 0.258), against 0.203, 0.191 and 0.241 for the
+scores 0.262, 0.242 and 0.284 ROUGE-SU4 (mean 0.262), against 0.206, 0.201 and 0.251 for the
 composer's own ranking.
 
 | system | questions | ROUGE-2 | ROUGE-SU4 | traceable | answered | median words |

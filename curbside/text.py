@@ -9,6 +9,7 @@ import blingfire
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_GLUED_LABEL = re.compile(r"[A-Za-z0-9)\]%][.!?](?=[A-Z][A-Z /&-]{2,40}:\s)")
 # blingfire splits after these; a sentence never ends on one.
 _NO_BREAK_AFTER = re.compile(
     r"(?:\b(?:Dr|Drs|Mr|Mrs|Ms|Prof|vs|Fig|Figs|No|Nos|approx|ca|cf|al|e\.g|i\.e|St|Jr|Sr|Vol)\.)$"
@@ -58,4 +59,10 @@ def split_sentences(text: str) -> list[str]:
             spans[-1][1] = end
         else:
             spans.append([start, end])
-    return [text[start:end].strip() for start, end in spans]
+    sentences = []
+    for start, end in spans:
+        # Abstracts often lose the space before a section label ("…NSCLC.CASE PRESENTATION: A
+        # man …"): the label starts a new sentence.
+        cuts = [start] + [start + m.end() for m in _GLUED_LABEL.finditer(text[start:end])]
+        sentences += [text[a:b].strip() for a, b in zip(cuts, [*cuts[1:], end], strict=True)]
+    return [s for s in sentences if s]

@@ -127,7 +127,8 @@ class TopicMatcher:
     def coverage(self, text: str) -> float:
         if not self.total:
             return 0.0
-        return sum(self.weights[t] for t in self.present(text)) / self.total
+        # Rounded: a share of exactly 0.7 must not miss a 0.7 threshold by a rounding error.
+        return round(sum(self.weights[t] for t in self.present(text)) / self.total, 9)
 
 
 def topic_threshold(analysis: QuestionAnalysis, settings: ComposerSettings) -> float:

@@ -42,8 +42,8 @@ LEAD_FEATURES = (
 # Fitted by bench/fit_lead_weights.py (pairwise logistic regression on ROUGE-SU4 against the
 # ideal answers).
 LEAD_WEIGHTS = dict(zip(LEAD_FEATURES, (
-    1.660, 2.839, 2.843, -0.446, 0.299, -0.498, 0.825, 0.885, 7.083, 0.179, 0.709, -0.464, 2.954,
-    -0.080,
+    1.516, 2.976, 2.617, -0.430, 0.346, -0.593, 0.815, 0.889, 7.088, 0.159, 0.650, -0.360, 2.989,
+    -0.144,
 ), strict=True))
 
 

@@ -157,7 +157,11 @@ class Accounts:
     def start_session(self, user: User, hours: int) -> tuple[str, str]:
         """A new session id and its CSRF token."""
         session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        expires = (_now() + timedelta(hours=hours)).isoformat(timespec="seconds")
+        now = _now()
+        expires = (now + timedelta(hours=hours)).isoformat(timespec="seconds")
+        # Each sign-in sweeps the sessions that have expired: the table never grows unbounded.
+        self.connection.execute("DELETE FROM sessions WHERE expires_at < ?",
+                                (now.isoformat(timespec="seconds"),))
         self.connection.execute(
             "INSERT INTO sessions (session_hash, user, csrf, expires_at) VALUES (?, ?, ?, ?)",
             (_digest(session), user.name, csrf, expires))

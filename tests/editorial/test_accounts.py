@@ -52,3 +52,13 @@ def test_duplicate_user(store: ArticleStore) -> None:
     accounts.add("dr-d", "admin", PASSWORD)
     with pytest.raises(CurbsideError, match="exists already"):
         accounts.add("dr-d", "admin", PASSWORD)
+
+
+def test_signing_in_sweeps_expired_sessions(store: ArticleStore) -> None:
+    accounts = Accounts(store.connection)
+    user = accounts.add("dr-sweep", "reviewer", PASSWORD)
+    for _ in range(3):
+        accounts.start_session(user, hours=-1)
+    fresh, csrf = accounts.start_session(user, hours=1)
+    assert store.connection.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    assert accounts.by_session(fresh) == (user, csrf)

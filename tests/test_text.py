@@ -1,0 +1,36 @@
+"""Sentence splitting and word forms (synthetic text)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from curbside.text import split_sentences, stem, words
+
+
+def test_a_section_label_glued_to_the_last_sentence_starts_a_new_one() -> None:
+    text = "Synthetic drug X targets RET in NSCLC.CASE PRESENTATION: A synthetic patient was seen."
+    assert split_sentences(text) == [
+        "Synthetic drug X targets RET in NSCLC.",
+        "CASE PRESENTATION: A synthetic patient was seen.",
+    ]
+
+
+def test_abbreviations_and_decimals_do_not_split() -> None:
+    text = "Synthetic doses were 5.3 mg. The U.S. FDA approved synthetic drug X."
+    assert split_sentences(text) == ["Synthetic doses were 5.3 mg.",
+                                     "The U.S. FDA approved synthetic drug X."]
+
+
+@given(st.text(alphabet="abcAB .:!?\n", max_size=80))
+def test_every_sentence_is_a_verbatim_span(text: str) -> None:
+    position = 0
+    for sentence in split_sentences(text):
+        found = text.find(sentence, position)
+        assert found >= 0
+        position = found + len(sentence)
+
+
+def test_possessives_and_typographic_apostrophes_match() -> None:
+    assert {stem(w) for w in words("Crohn’s disease")} == {stem(w) for w in words("crohn's")} | {
+        "disease"}
