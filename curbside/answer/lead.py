@@ -1,10 +1,10 @@
 """The bottom line's lead: which quotable sentence answers the question best.
 
-Each candidate sentence is described by a few signals (how much of the question it names, where
-it stands in its source, how strong that source is, how much the other on-topic documents say
-the same), weighed by a logistic model. The weights were fitted on BioASQ 12b batches 1-3
-(the expert ideal answers) by `bench/fit_lead_weights.py`, which also reports each batch's
-figure when the other two are used for fitting.
+Each candidate sentence is described by a few signals (how much of the question it names, how
+relevant its passage is and how high its document ranks, how much the other on-topic documents
+say the same, its length and form), weighed by a logistic model. The weights were fitted on
+BioASQ 12b batches 1-3 (the expert ideal answers) by `bench/fit_lead_weights.py`, which also
+reports each batch's figure when the other two are used for fitting.
 """
 
 from __future__ import annotations
