@@ -538,18 +538,24 @@ def eval_answers(
     out.print(f"ROUGE-SU4 ratio Curbside / peer: {ratio:.2f}×")
 
 
+def _write_beir(
+    write: Callable[[Path, Path], int], data: Path | None, out_folder: Path, what: str
+) -> None:
+    try:
+        count = write(data or Settings().data, out_folder)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    out.print(f"Wrote {count} {what} to {out_folder}")
+
+
 @eval_app.command("make-scifact")
 def eval_make_scifact(
     out_folder: Annotated[Path, typer.Argument(help="Folder to write the BEIR layout into.")],
     data: Annotated[Path | None, typer.Option(envvar="CURBSIDE_DATA")] = None,
 ) -> None:
     """Write a BEIR folder from SciFact's training claims (the development set)."""
-    folder = data or Settings().data
-    try:
-        count = retrieval_eval.write_scifact_train_beir(folder, out_folder)
-    except CurbsideError as error:
-        raise _fail(error) from None
-    out.print(f"Wrote {count} queries with their evidence documents to {out_folder}")
+    _write_beir(retrieval_eval.write_scifact_train_beir, data, out_folder,
+                "queries with their evidence documents")
 
 
 @eval_app.command("make-bioasq")
@@ -559,12 +565,8 @@ def eval_make_bioasq(
 ) -> None:
     """Write a BEIR folder of BioASQ 12b batches 1-3 over the pooled corpus of every abstract
     in the data folder (SciFact, PubMedQA, BioASQ) plus snippet-only documents."""
-    folder = data or Settings().data
-    try:
-        count = retrieval_eval.write_bioasq_pooled_beir(folder, out_folder)
-    except CurbsideError as error:
-        raise _fail(error) from None
-    out.print(f"Wrote {count} questions and the pooled corpus to {out_folder}")
+    _write_beir(retrieval_eval.write_bioasq_pooled_beir, data, out_folder,
+                "questions and the pooled corpus")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,24 +48,19 @@ def test_the_source_sentences_are_supported() -> None:
     assert check("Major bleeding did not differ between the groups (p = 0.41).")[0]
 
 
-def test_a_changed_number_is_caught() -> None:
-    supported, reason = check("Apixaban reduced recurrent thrombosis by 43% over 12 months.")
-    assert not supported and "43" in reason
-
-
-def test_a_flipped_negation_is_caught() -> None:
-    supported, reason = check("Major bleeding did differ between the groups (p = 0.41).")
-    assert not supported and "negation" in reason
-
-
-def test_a_flipped_direction_is_caught() -> None:
-    supported, reason = check("Apixaban increased recurrent thrombosis by 34% over 12 months.")
-    assert not supported and "direction" in reason
-
-
-def test_a_swapped_drug_is_caught() -> None:
-    supported, reason = check("Rivaroxaban reduced recurrent thrombosis by 34% over 12 months.")
-    assert not supported and "rivaroxaban" in reason
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("Apixaban reduced recurrent thrombosis by 43% over 12 months.", "43"),  # number
+        ("Major bleeding did differ between the groups (p = 0.41).", "negation"),
+        ("Apixaban increased recurrent thrombosis by 34% over 12 months.", "direction"),
+        ("Rivaroxaban reduced recurrent thrombosis by 34% over 12 months.", "rivaroxaban"),
+    ],
+)
+def test_a_perturbed_statement_is_caught_and_the_reason_named(statement: str, named: str
+                                                              ) -> None:
+    supported, reason = check(statement)
+    assert not supported and named in reason
 
 
 def test_the_wrong_citation_is_caught() -> None:
