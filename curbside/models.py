@@ -124,6 +124,9 @@ class QuestionAnalysis(BaseModel):
     intent: Intent
     topic_terms: list[str]  # the words that name what is asked about, normalised
     query_terms: list[str]  # everything sent to retrieval, with spelling variants
+    # Topic words as the question groups them: runs of adjacent topic words, each naming one
+    # thing ("rozanolixizumab" | "multiple sclerosis").
+    topic_phrases: list[list[str]] = []
 
 
 class Verdict(BaseModel):
@@ -218,6 +221,9 @@ class Coverage(BaseModel):
     missing_terms: list[str]
     note: str
     withheld: list[str] = Field(default_factory=list)  # on-topic documents never cited: retracted
+    # Parts of the question no document addresses together with the rest; the article is
+    # about the other parts, and its note says so.
+    unaddressed: list[str] = Field(default_factory=list)
 
 
 class GlossaryEntry(BaseModel):

@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 import blingfire
+import Stemmer
 
+_STEMMER = Stemmer.Stemmer("english")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _GLUED_LABEL = re.compile(r"[A-Za-z0-9)\]%][.!?](?=[A-Z][A-Z /&-]{2,40}:\s)")
@@ -34,16 +36,11 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """Plural and simple inflection stripped, enough to match a topic word to its forms."""
+    """The word's English (Snowball) stem, so a topic word matches its forms ("overdose",
+    "overdosed"); a possessive counts as its noun ("Crohn's" is about Crohn)."""
     if word.endswith("'s"):
-        word = word[:-2]  # "Crohn's" is about Crohn
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+        word = word[:-2]
+    return str(_STEMMER.stemWord(word))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import pairwise
 
 import textstat
 
@@ -97,6 +98,9 @@ class Evidence:
     documents: dict[str, Document]
     topic_weights: dict[str, float]
     missing_terms: Sequence[str] = ()  # topic words no passage of the library contains
+    # Phrases of the question left out of the topic because no passage covers them together
+    # with the rest (see ask.addressed_topic); the article says so.
+    unaddressed: Sequence[str] = ()
 
 
 @dataclass
@@ -111,18 +115,38 @@ class Candidate:
 
 
 class TopicMatcher:
-    """How much of the question's topic a piece of text covers, weighted by word rarity."""
+    """How much of the question's topic a piece of text covers, weighted by word rarity.
 
-    def __init__(self, topic_weights: dict[str, float]):
+    A hyphenated word counts for its parts ("obsessive-compulsive" names "obsessive"), and two
+    adjacent topic words count when written as one ("monkeypox" for "monkey pox")."""
+
+    def __init__(self, topic_weights: dict[str, float], phrases: Sequence[Sequence[str]] = ()):
         self.weights = topic_weights
         self.forms = {
             term: {stem(v) for v in spelling_variants(term)} for term in topic_weights
         }
+        self.joined = {
+            stem(first + second): (first, second)
+            for phrase in phrases for first, second in pairwise(phrase)
+            if first in topic_weights and second in topic_weights
+        }
         self.total = sum(topic_weights.values())
 
+    @classmethod
+    def for_evidence(cls, evidence: Evidence) -> TopicMatcher:
+        return cls(evidence.topic_weights, evidence.analysis.topic_phrases)
+
     def present(self, text: str) -> set[str]:
-        stems = {stem(w) for w in words(text)}
-        return {term for term, forms in self.forms.items() if forms & stems}
+        stems = set()
+        for word in words(text):
+            stems.add(stem(word))
+            if "-" in word:
+                stems.update(stem(part) for part in word.split("-"))
+        found = {term for term, forms in self.forms.items() if forms & stems}
+        for joined, pair in self.joined.items():
+            if joined in stems:
+                found.update(pair)
+        return found
 
     def coverage(self, text: str) -> float:
         if not self.total:
@@ -131,10 +155,10 @@ class TopicMatcher:
         return round(sum(self.weights[t] for t in self.present(text)) / self.total, 9)
 
 
-def topic_threshold(analysis: QuestionAnalysis, settings: ComposerSettings) -> float:
+def topic_threshold(topic_weights: Mapping[str, float], settings: ComposerSettings) -> float:
     """Share of the topic a passage must cover: all of a short topic (both words of
     "iliopsoas hematoma"), most of a long one, whose every word few passages repeat."""
-    if len(analysis.topic_terms) <= 3:
+    if len(topic_weights) <= 3:
         return settings.topic_coverage
     return settings.topic_coverage_long
 
@@ -429,8 +453,8 @@ class Focus:
 def focus(evidence: Evidence, settings: ComposerSettings) -> Focus:
     # A passage must cover most of the topic's rarity, with no fallback to passages about part
     # of it: an article on iliopsoas abscess is no answer about iliopsoas hematoma.
-    matcher = TopicMatcher(evidence.topic_weights)
-    threshold = topic_threshold(evidence.analysis, settings)
+    matcher = TopicMatcher.for_evidence(evidence)
+    threshold = topic_threshold(evidence.topic_weights, settings)
     on_topic = [
         h for h in evidence.hits
         if matcher.coverage(h.title + " " + h.passage.text) >= threshold
@@ -438,13 +462,12 @@ def focus(evidence: Evidence, settings: ComposerSettings) -> Focus:
     withheld = list(dict.fromkeys(
         h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))
     on_topic = [h for h in on_topic if h.passage.doc_id not in withheld]
-    return Focus(Evidence(evidence.analysis, on_topic, evidence.documents,
-                          evidence.topic_weights, evidence.missing_terms), withheld)
+    return Focus(replace(evidence, hits=on_topic), withheld)
 
 
 def candidate_sentences(focused: Evidence, audience: Audience) -> list[Candidate]:
     """Every quotable sentence of the focused evidence, best first, duplicates merged."""
-    return _merge_duplicates(_candidates(focused, TopicMatcher(focused.topic_weights), audience))
+    return _merge_duplicates(_candidates(focused, TopicMatcher.for_evidence(focused), audience))
 
 
 def compose_article(
@@ -452,16 +475,16 @@ def compose_article(
 ) -> Article:
     settings = settings or ComposerSettings()
     analysis = evidence.analysis
-    matcher = TopicMatcher(evidence.topic_weights)
+    matcher = TopicMatcher.for_evidence(evidence)
     topic = topic_phrase(analysis)
     narrowed = focus(evidence, settings)
     focused, withheld = narrowed.evidence, narrowed.withheld
     missing_terms = list(evidence.missing_terms)
     on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in focused.hits))
-    if not focused.hits or not analysis.topic_terms:
+    candidates = candidate_sentences(focused, audience) if analysis.topic_terms else []
+    if not candidates:
+        # Nothing quotable is about the topic (on-topic passages may all be cut excerpts).
         return _insufficient_article(evidence, audience, matcher, topic, missing_terms, withheld)
-
-    candidates = candidate_sentences(focused, audience)
     if audience == "patient":
         candidates = _plain_enough(candidates, analysis.topic_terms)
     citations = _Citations()
@@ -511,7 +534,7 @@ def compose_article(
                     for a, b in conflicts],
         ))
 
-    notes = []
+    notes = unaddressed_note(evidence, topic)
     if len(on_topic_docs) < 3:
         notes.append(
             f"Only {len(on_topic_docs)} document{'s' if len(on_topic_docs) != 1 else ''} in "
@@ -530,9 +553,22 @@ def compose_article(
         missing_terms=missing_terms,
         note=" ".join(notes),
         withheld=withheld,
+        unaddressed=list(evidence.unaddressed),
     )
     return _assemble(evidence, audience, analysis, article_title(analysis, topic), bottom_line,
                      article_sections, citations, coverage, insufficient=False)
+
+
+def unaddressed_note(evidence: Evidence, topic: str) -> list[str]:
+    """Say which part of the question the article cannot speak to, before anything else."""
+    if not evidence.unaddressed:
+        return []
+    left_out = " or ".join(f"“{p}”" for p in evidence.unaddressed)
+    about = " and ".join(" ".join(phrase) for phrase in evidence.analysis.topic_phrases
+                         if all(term in evidence.topic_weights for term in phrase))
+    return [f"No document in the library addresses {topic} as asked: none speaks of {left_out} "
+            f"together with the rest of the question. This article reports what the library "
+            f"says about “{about}”; judge whether it applies."]
 
 
 def withheld_note(evidence: Evidence, withheld: Sequence[str]) -> list[str]:

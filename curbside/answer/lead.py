@@ -42,8 +42,8 @@ LEAD_FEATURES = (
 # Fitted by bench/fit_lead_weights.py (pairwise logistic regression on ROUGE-SU4 against the
 # ideal answers).
 LEAD_WEIGHTS = dict(zip(LEAD_FEATURES, (
-    1.516, 2.976, 2.617, -0.430, 0.346, -0.593, 0.815, 0.889, 7.088, 0.159, 0.650, -0.360, 2.989,
-    -0.144,
+    1.751, 2.716, 1.561, -0.151, 0.503, -0.440, 0.510, 0.837, 6.653, -0.033, 0.550, -0.459, 2.511,
+    -0.435,
 ), strict=True))
 
 

@@ -8,10 +8,11 @@ common abbreviations.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from curbside.errors import QuestionError
 from curbside.models import Intent, QuestionAnalysis
-from curbside.text import normalize_space, words
+from curbside.text import fold, normalize_space, words
 
 FUNCTION_WORDS = frozenset(
     """a an the and or but nor of in on at to for from by with without within into onto over
@@ -45,7 +46,8 @@ FRAME_WORDS = frozenset(
     source sources technique techniques choice perform performed routine routinely determine
     determined determination expected suffering thought play plays find individual individuals
     test tested trial trials medication medications drug drugs administered administration
-    route target targets targeted reliable optimal preferred""".split()
+    route target targets targeted reliable optimal preferred pill pills tablet tablets capsule
+    capsules side adverse""".split()
 )
 # Nouns that end a condition's name ("Havana syndrome", "Crohn's disease"): too common to mark
 # a topic, so not topic words, yet kept in the topic's name as written.
@@ -124,6 +126,16 @@ def check_question(question: str, max_chars: int) -> str:
     return text
 
 
+# "progesterone-only pill (POP)": an abbreviation in brackets restates the words before it.
+_DEFINED_ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)")
+
+
+def joined_forms(analysis: QuestionAnalysis) -> list[str]:
+    """Adjacent topic words written as one ("monkey pox" is also "monkeypox")."""
+    return [first + second for phrase in analysis.topic_phrases
+            for first, second in pairwise(phrase) if "-" not in first + second]
+
+
 def detect_intent(question: str) -> Intent:
     folded = question.lower()
     for intent, pattern in INTENT_CUES:
@@ -135,22 +147,30 @@ def detect_intent(question: str) -> Intent:
 def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
     text = check_question(question, max_chars)
     tokens = words(text)
+    restated = {fold(m.group(1)) for m in _DEFINED_ABBREVIATION.finditer(text)}
     topic: list[str] = []
     query: list[str] = []
+    phrases: list[list[str]] = [[]]
     for token in tokens:
+        is_topic = (token not in FUNCTION_WORDS and len(token) >= 2 and token not in FRAME_WORDS
+                    and token not in NAME_TAILS and not token.isdigit() and token not in restated)
+        if is_topic:
+            topic.append(token)
+            phrases[-1].append(token)
+        elif phrases[-1]:
+            phrases.append([])
         if token in FUNCTION_WORDS or len(token) < 2:
             continue
         for variant in spelling_variants(token):
             query.append(variant)
         for expansion in ABBREVIATIONS.get(token, []):
             query.append(expansion)
-        if token not in FRAME_WORDS and token not in NAME_TAILS and not token.isdigit():
-            topic.append(token)
     return QuestionAnalysis(
         question=text,
         intent=detect_intent(text),
         topic_terms=list(dict.fromkeys(topic)),
         query_terms=list(dict.fromkeys(query)),
+        topic_phrases=[phrase for phrase in phrases if phrase],
     )
 
 
@@ -164,4 +184,5 @@ def analyse_followup(question: str, root: QuestionAnalysis, max_chars: int = 200
         intent=own.intent if own.intent != Intent.GENERAL else root.intent,
         topic_terms=list(dict.fromkeys([*root.topic_terms, *own.topic_terms])),
         query_terms=list(dict.fromkeys([*root.query_terms, *own.query_terms])),
+        topic_phrases=[*root.topic_phrases, *own.topic_phrases],
     )

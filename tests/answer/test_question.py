@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 
 from curbside.answer.compose import topic_phrase
-from curbside.answer.question import analyse_question, detect_intent, spelling_variants
+from curbside.answer.question import (
+    analyse_question,
+    detect_intent,
+    joined_forms,
+    spelling_variants,
+)
 from curbside.errors import QuestionError
 from curbside.models import Intent
 
@@ -65,3 +70,21 @@ def test_condition_name_tails_stay_in_the_title_not_in_the_topic() -> None:
     analysis = analyse_question("When was Havana syndrome first recognized?")
     assert analysis.topic_terms == ["havana"]
     assert topic_phrase(analysis) == "Havana syndrome"
+
+
+def test_topic_phrases_follow_the_question_wording() -> None:
+    analysis = analyse_question("Can rozanolixizumab be used for treatment of multiple sclerosis?")
+    assert analysis.topic_phrases == [["rozanolixizumab"], ["multiple", "sclerosis"]]
+    one = analyse_question("What is the management plan for a patient with an iliopsoas hematoma?")
+    assert one.topic_phrases == [["iliopsoas", "hematoma"]]
+
+
+def test_a_bracketed_abbreviation_restates_its_words_and_is_searched() -> None:
+    analysis = analyse_question("What are common side effects of the progesterone-only pill (POP)?")
+    assert analysis.topic_terms == ["progesterone-only"]
+    assert "pop" in analysis.query_terms
+
+
+def test_adjacent_topic_words_also_have_a_joined_form() -> None:
+    analysis = analyse_question("When was the first case of human monkey pox diagnosed?")
+    assert "monkeypox" in joined_forms(analysis)
