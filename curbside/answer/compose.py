@@ -177,7 +177,18 @@ def topic_phrase(analysis: QuestionAnalysis) -> str:
             last += 1  # "Havana syndrome", not "Havana"
         start, end = spans[positions[0]][0], spans[last][1]
         return analysis.question[start:end]
-    return " ".join(terms)
+    # Topic words apart in the question name separate things: "GC1118 and glioblastoma".
+    runs: list[list[int]] = []
+    for i in positions:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    named = [analysis.question[spans[run[0]][0]:spans[run[-1]][1]] for run in runs]
+    named = list(dict.fromkeys(named))
+    if len(named) < 2:
+        return named[0] if named else " ".join(terms)
+    return ", ".join(named[:-1]) + " and " + named[-1]
 
 
 def article_title(analysis: QuestionAnalysis, topic: str) -> str:

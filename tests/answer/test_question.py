@@ -88,3 +88,8 @@ def test_a_bracketed_abbreviation_restates_its_words_and_is_searched() -> None:
 def test_adjacent_topic_words_also_have_a_joined_form() -> None:
     analysis = analyse_question("When was the first case of human monkey pox diagnosed?")
     assert "monkeypox" in joined_forms(analysis)
+
+
+def test_separate_things_asked_about_are_named_apart() -> None:
+    analysis = analyse_question("Can Rozanolixizumab be used for treatment of multiple sclerosis?")
+    assert topic_phrase(analysis) == "Rozanolixizumab and multiple sclerosis"
