@@ -399,7 +399,7 @@ among all of PubMed.
 The bottom line is one sentence chosen by the lead model (`curbside/answer/lead.py`), whose
 weights were fitted on these same three batches (`python bench/fit_lead_weights.py`): the
 figures below are in-sample. Fitted on two batches and scored on the third, the chosen lead
-scores 0.262, 0.242 and 0.284 ROUGE-SU4 (mean 0.262), against 0.206, 0.201 and 0.251 for the
+scores 0.269, 0.273 and 0.298 ROUGE-SU4 (mean 0.280), against 0.214, 0.196 and 0.241 for the
 composer's own ranking.
 
 | system | questions | ROUGE-2 | ROUGE-SU4 | traceable | answered | median words |

@@ -221,9 +221,6 @@ class Coverage(BaseModel):
     missing_terms: list[str]
     note: str
     withheld: list[str] = Field(default_factory=list)  # on-topic documents never cited: retracted
-    # Parts of the question no document addresses together with the rest; the article is
-    # about the other parts, and its note says so.
-    unaddressed: list[str] = Field(default_factory=list)
 
 
 class GlossaryEntry(BaseModel):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from itertools import combinations
 
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.compose import Evidence, TopicMatcher, compose_article, topic_threshold
@@ -22,16 +20,14 @@ from curbside.answer.question import (
     joined_forms,
     spelling_variants,
 )
-from curbside.answer.sentences import UNQUOTABLE_SECTIONS
 from curbside.answer.verify import verify_article
 from curbside.library.search import search_passages
 from curbside.library.store import Library
 from curbside.models import Article, Audience, PassageHit, QuestionAnalysis
-from curbside.settings import ComposerSettings, Settings
+from curbside.settings import Settings
 
 EXPANDED_DOCUMENTS = 12  # on-topic documents whose other passages join the evidence
 EXPANDED_SHARE = 0.8
-MAX_PHRASES = 6  # a question naming more things than this is searched as a whole
 
 
 def topic_weights(
@@ -52,36 +48,6 @@ def topic_weights(
     return weights, missing
 
 
-def addressed_topic(
-    hits: Sequence[PassageHit], analysis: QuestionAnalysis, weights: dict[str, float],
-    settings: ComposerSettings,
-) -> tuple[dict[str, float], list[str]]:
-    """The topic the evidence can answer for, and the phrases of the question left out.
-
-    The whole topic when some passage covers it. Otherwise, when the question names several
-    things ("Can rozanolixizumab be used for multiple sclerosis?"), the rarest combination of
-    its phrases that some passage covers, so the article can report what the library holds and
-    say what it does not. A single phrase is never split: a passage on "iliopsoas abscess" is no
-    evidence about "iliopsoas hematoma".
-    """
-    phrases = [p for p in analysis.topic_phrases if all(t in weights for t in p)]
-    if len(phrases) < 2 or len(phrases) > MAX_PHRASES:
-        return weights, []
-    # Only passages the article may quote can make a part of the question answerable.
-    texts = [h.title + " " + h.passage.text for h in hits
-             if h.passage.section.lower() not in UNQUOTABLE_SECTIONS]
-    subsets = [s for n in range(len(phrases), 0, -1) for s in combinations(phrases, n)]
-    subsets.sort(key=lambda s: -sum(weights[t] for p in s for t in p))
-    for subset in subsets:
-        kept = {t: weights[t] for p in subset for t in p}
-        matcher = TopicMatcher(kept, subset)
-        threshold = topic_threshold(kept, settings)
-        if any(matcher.coverage(text) >= threshold for text in texts):
-            left_out = [" ".join(p) for p in phrases if p not in subset]
-            return kept, left_out
-    return weights, []
-
-
 def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Settings) -> Evidence:
     # A joined form is searched only where the library uses it: an unknown word would only add
     # noise to the meaning of the query.
@@ -89,7 +55,6 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
                                     if library.matching_passages(w)]
     hits = search_passages(library, terms, settings.retrieval.passages, settings.retrieval)
     weights, missing = topic_weights(library, analysis)
-    weights, unaddressed = addressed_topic(hits, analysis, weights, settings.composer)
     matcher = TopicMatcher(weights, analysis.topic_phrases)
     threshold = topic_threshold(weights, settings.composer)
     # The best on-topic documents are read whole: a treatment paragraph rarely repeats every
@@ -121,8 +86,7 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
     ]
     appraised.sort(key=lambda h: -h.score)
     return Evidence(analysis=analysis, hits=appraised, documents=documents,
-                    topic_weights=weights, missing_terms=missing,
-                    unaddressed=unaddressed)
+                    topic_weights=weights, missing_terms=missing)
 
 
 def answer_question(

@@ -85,6 +85,7 @@ CONFLICTS_LABEL = {
     "patient": "These sources do not agree; ask your clinician what this means for you:",
 }
 
+INFLECTION_CHARS = 3  # "-ing", "-ed", "-es": longer differences are other words
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
 
 
@@ -98,9 +99,6 @@ class Evidence:
     documents: dict[str, Document]
     topic_weights: dict[str, float]
     missing_terms: Sequence[str] = ()  # topic words no passage of the library contains
-    # Phrases of the question left out of the topic because no passage covers them together
-    # with the rest (see ask.addressed_topic); the article says so.
-    unaddressed: Sequence[str] = ()
 
 
 @dataclass
@@ -117,16 +115,19 @@ class Candidate:
 class TopicMatcher:
     """How much of the question's topic a piece of text covers, weighted by word rarity.
 
-    A hyphenated word counts for its parts ("obsessive-compulsive" names "obsessive"), and two
-    adjacent topic words count when written as one ("monkeypox" for "monkey pox")."""
+    A word matches a topic word of the same stem and about the same length: "overdosed" names
+    "overdose", while "luteinizing" does not name "lutein". A hyphenated word counts for its
+    parts ("obsessive-compulsive" names "obsessive"), and two adjacent topic words count when
+    written as one ("monkeypox" for "monkey pox")."""
 
     def __init__(self, topic_weights: dict[str, float], phrases: Sequence[Sequence[str]] = ()):
         self.weights = topic_weights
-        self.forms = {
-            term: {stem(v) for v in spelling_variants(term)} for term in topic_weights
-        }
+        self.forms: dict[str, list[tuple[str, int]]] = {}  # stem -> (topic word, length)
+        for term in topic_weights:
+            for variant in spelling_variants(term):
+                self.forms.setdefault(stem(variant), []).append((term, len(variant)))
         self.joined = {
-            stem(first + second): (first, second)
+            first + second: (first, second)
             for phrase in phrases for first, second in pairwise(phrase)
             if first in topic_weights and second in topic_weights
         }
@@ -137,15 +138,16 @@ class TopicMatcher:
         return cls(evidence.topic_weights, evidence.analysis.topic_phrases)
 
     def present(self, text: str) -> set[str]:
-        stems = set()
+        found: set[str] = set()
         for word in words(text):
-            stems.add(stem(word))
-            if "-" in word:
-                stems.update(stem(part) for part in word.split("-"))
-        found = {term for term, forms in self.forms.items() if forms & stems}
-        for joined, pair in self.joined.items():
-            if joined in stems:
-                found.update(pair)
+            pieces = [word, *word.split("-")] if "-" in word else [word]
+            for piece in pieces:
+                for term, length in self.forms.get(stem(piece), ()):
+                    if abs(len(piece) - length) <= INFLECTION_CHARS:
+                        found.add(term)
+                joined = self.joined.get(piece) or self.joined.get(piece.removesuffix("s"))
+                if joined:
+                    found.update(joined)
         return found
 
     def coverage(self, text: str) -> float:
@@ -545,7 +547,7 @@ def compose_article(
                     for a, b in conflicts],
         ))
 
-    notes = unaddressed_note(evidence, topic)
+    notes = []
     if len(on_topic_docs) < 3:
         notes.append(
             f"Only {len(on_topic_docs)} document{'s' if len(on_topic_docs) != 1 else ''} in "
@@ -564,22 +566,9 @@ def compose_article(
         missing_terms=missing_terms,
         note=" ".join(notes),
         withheld=withheld,
-        unaddressed=list(evidence.unaddressed),
     )
     return _assemble(evidence, audience, analysis, article_title(analysis, topic), bottom_line,
                      article_sections, citations, coverage, insufficient=False)
-
-
-def unaddressed_note(evidence: Evidence, topic: str) -> list[str]:
-    """Say which part of the question the article cannot speak to, before anything else."""
-    if not evidence.unaddressed:
-        return []
-    left_out = " or ".join(f"“{p}”" for p in evidence.unaddressed)
-    about = " and ".join(" ".join(phrase) for phrase in evidence.analysis.topic_phrases
-                         if all(term in evidence.topic_weights for term in phrase))
-    return [f"No document in the library addresses {topic} as asked: none speaks of {left_out} "
-            f"together with the rest of the question. This article reports what the library "
-            f"says about “{about}”; judge whether it applies."]
 
 
 def withheld_note(evidence: Evidence, withheld: Sequence[str]) -> list[str]:

@@ -40,10 +40,10 @@ LEAD_FEATURES = (
     "composer_score", "question_pairs", "sources",
 )
 # Fitted by bench/fit_lead_weights.py (pairwise logistic regression on ROUGE-SU4 against the
-# ideal answers).
+# ideal answers, averaged over bootstrap resamples of the questions).
 LEAD_WEIGHTS = dict(zip(LEAD_FEATURES, (
-    1.751, 2.716, 1.561, -0.151, 0.503, -0.440, 0.510, 0.837, 6.653, -0.033, 0.550, -0.459, 2.511,
-    -0.435,
+    0.251, 0.272, 0.250, -0.029, 0.047, -0.086, 0.068, 0.099, 0.809, 0.018, 0.080, -0.049, 0.251,
+    -0.053,
 ), strict=True))
 
 

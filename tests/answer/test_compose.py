@@ -123,35 +123,8 @@ def test_topic_matcher_reads_hyphenated_and_joined_forms() -> None:
     joined = TopicMatcher({"monkey": 1.0, "pox": 2.0}, [["monkey", "pox"]])
     assert joined.coverage("Synthetic: monkeypox spread in 2022.") == 1.0
     assert joined.coverage("Synthetic: a monkey was seen.") == pytest.approx(1 / 3)
-
-
-def _synthetic_library(tmp_path: Path, texts: list[str]) -> Library:
-    library = Library(tmp_path, create=True)
-    library.write([
-        Document(id=f"t:{n}", source="test", title=f"Synthetic test record {n}",
-                 sections=[DocumentSection(label="CONCLUSIONS", text=text)])
-        for n, text in enumerate(texts)
-    ])
-    library.embed_pending()
-    return library
-
-
-def test_a_question_naming_two_things_reports_the_part_the_library_holds(tmp_path: Path
-                                                                          ) -> None:
-    # Synthetic records: the made-up drug zorvatinib is described, never with psoriasis, which
-    # (as diseases are, beside a new drug's name) is the commoner word in the library.
-    texts = [f"Synthetic: zorvatinib is approved for gout in adults, study {n}." for n in range(2)]
-    texts += [f"Synthetic: psoriasis is a chronic skin disease, review {n}." for n in range(6)]
-    texts += [f"Synthetic: filler record {n} on hand hygiene." for n in range(20)]
-    with _synthetic_library(tmp_path, texts) as library:
-        article = answer_question(library, "Can zorvatinib be used to treat psoriasis?",
-                                  "clinician", Settings())
-        check_contract(article, library)
-    assert not article.insufficient_evidence
-    assert article.coverage.unaddressed == ["psoriasis"]
-    assert "“psoriasis”" in article.coverage.note and "zorvatinib" in article.coverage.note
-    assert "zorvatinib" in " ".join(s.text for s in article.bottom_line)
-    assert "psoriasis" not in " ".join(s.text for s in article.statements())
+    inflected = TopicMatcher({"overdose": 1.0, "lutein": 1.0})
+    assert inflected.present("Synthetic: she overdosed; luteinizing hormone rose.") == {"overdose"}
 
 
 def test_on_topic_text_that_cannot_be_quoted_gives_an_insufficient_article(tmp_path: Path
