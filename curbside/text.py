@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import blingfire
 import Stemmer
@@ -35,6 +36,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@lru_cache(maxsize=1 << 16)  # the same words recur in every passage read
 def stem(word: str) -> str:
     """The word's English (Snowball) stem, so a topic word matches its forms ("overdose",
     "overdosed"); a possessive counts as its noun ("Crohn's" is about Crohn)."""

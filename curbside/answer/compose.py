@@ -138,16 +138,16 @@ class TopicMatcher:
         return cls(evidence.topic_weights, evidence.analysis.topic_phrases)
 
     def present(self, text: str) -> set[str]:
+        pieces = set(words(text))
+        pieces.update(part for word in [w for w in pieces if "-" in w] for part in word.split("-"))
         found: set[str] = set()
-        for word in words(text):
-            pieces = [word, *word.split("-")] if "-" in word else [word]
-            for piece in pieces:
-                for term, length in self.forms.get(stem(piece), ()):
-                    if abs(len(piece) - length) <= INFLECTION_CHARS:
-                        found.add(term)
-                joined = self.joined.get(piece) or self.joined.get(piece.removesuffix("s"))
-                if joined:
-                    found.update(joined)
+        for piece in pieces:
+            for term, length in self.forms.get(stem(piece), ()):
+                if abs(len(piece) - length) <= INFLECTION_CHARS:
+                    found.add(term)
+        for joined, pair in self.joined.items():
+            if joined in pieces or joined + "s" in pieces:
+                found.update(pair)
         return found
 
     def coverage(self, text: str) -> float:
