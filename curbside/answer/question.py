@@ -47,7 +47,8 @@ FRAME_WORDS = frozenset(
     determined determination expected suffering thought play plays find individual individuals
     test tested trial trials medication medications drug drugs administered administration
     route target targets targeted reliable optimal preferred pill pills tablet tablets capsule
-    capsules side adverse""".split()
+    capsules side adverse success successful rate rates prescribe prescribed prescription
+    prescriptions""".split()
 )
 # Nouns that end a condition's name ("Havana syndrome", "Crohn's disease"): too common to mark
 # a topic, so not topic words, yet kept in the topic's name as written.

@@ -35,6 +35,8 @@ def test_topic_leaves_out_the_question_frame() -> None:
         "What is the management plan for a patient with an iliopsoas hematoma?")
     assert analysis.topic_terms == ["iliopsoas", "hematoma"]
     assert "haematoma" in analysis.query_terms
+    asked = analyse_question("What is the success rate of sertraline, and is it prescribed?")
+    assert asked.topic_terms == ["sertraline"]
 
 
 @pytest.mark.parametrize(
