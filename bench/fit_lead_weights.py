@@ -21,15 +21,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-from curbside.answer.ask import gather_evidence
-from curbside.answer.compose import (
-    candidate_sentences,
-    focus,
-    lead_candidates,
-    question_context,
-)
+from curbside.answer.bottom_line import lead_candidates, question_context
 from curbside.answer.lead import LEAD_FEATURES, LEAD_POOL, PRONOUN_START, lead_features
 from curbside.answer.question import analyse_question
+from curbside.answer.retrieve import gather_evidence
+from curbside.answer.select import candidate_sentences, focus
 from curbside.eval.rouge import best_over
 from curbside.library.store import Library
 from curbside.settings import Settings, default_data_dir, default_library_dir

@@ -7,11 +7,14 @@ Every stage takes and returns these plain models; no stage reaches into another'
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+
+from curbside.urls import WebUrl
 
 
 class DocumentSection(BaseModel):
@@ -37,7 +40,7 @@ class Document(BaseModel):
     doi: str | None = None
     pmid: str | None = None
     pmcid: str | None = None
-    url: str | None = None
+    url: WebUrl = None
     retracted: bool = False
     # Only quoted excerpts of the paper (BioASQ snippets), not its whole abstract: such a
     # record never replaces a fuller one of the same paper.
@@ -87,13 +90,20 @@ class Appraisal(BaseModel):
 
 
 class PassageHit(BaseModel):
-    """A retrieved passage with its scores and, once appraised, its evidence appraisal."""
+    """A retrieved passage with its scores and, once appraised, its evidence appraisal.
+
+    One field per meaning: `lexical_score` (BM25), `dense_score` (cosine), `fused_score`
+    (their fusion, what search ranked by; 0 for a passage read because its document was on
+    topic) and `score`, the passage's relevance to the question as the answer stages use it
+    (the fused score, or a share of its document's best for such a passage, times the
+    appraisal's evidence factor)."""
 
     passage: Passage
     title: str
     lexical_score: float
     score: float
     dense_score: float = 0.0
+    fused_score: float = 0.0
     appraisal: Appraisal | None = None
 
 
@@ -127,6 +137,21 @@ class QuestionAnalysis(BaseModel):
     # Topic words as the question groups them: runs of adjacent topic words, each naming one
     # thing ("rozanolixizumab" | "multiple sclerosis").
     topic_phrases: list[list[str]] = []
+    # Populations the question is asked for ("pregnancy", "children"): a statement must speak
+    # of them (see answer/population.py); their words are not topic words.
+    population: list[str] = []
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the compose stage is given: the analysed question, appraised hits best first,
+    their documents, and how rare each topic word is in the library (its IDF)."""
+
+    analysis: QuestionAnalysis
+    hits: Sequence[PassageHit]
+    documents: dict[str, Document]
+    topic_weights: dict[str, float]
+    missing_terms: Sequence[str] = ()  # topic words no passage of the library contains
 
 
 class Verdict(BaseModel):
@@ -197,7 +222,7 @@ class Reference(BaseModel):
     journal: str | None = None
     year: int | None = None
     kind: str
-    url: str | None = None
+    url: WebUrl = None
     doi: str | None = None
 
 
@@ -238,7 +263,9 @@ class EditorNote(BaseModel):
     at: str
 
 
-ArticleStatus = Literal["submitted", "under review", "approved", "changes requested", "retired"]
+# "unsaved": made for one reader (`curbside ask` without --save) and in no review queue.
+ArticleStatus = Literal["unsaved", "submitted", "under review", "approved", "changes requested",
+                        "retired"]
 
 
 class Article(BaseModel):
@@ -254,7 +281,7 @@ class Article(BaseModel):
     evidence: list[EvidenceItem]
     coverage: Coverage
     insufficient_evidence: bool
-    status: ArticleStatus = "submitted"
+    status: ArticleStatus = "unsaved"
     disclaimer: str
     id: str | None = None
     thread_id: str | None = None  # the first article of a chain of follow-up questions

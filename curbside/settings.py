@@ -48,6 +48,15 @@ class ComposerSettings(BaseSettings):
     # Share of the topic's rarity (IDF mass) a passage must cover to count as on topic.
     topic_coverage: float = 0.7
     topic_coverage_long: float = 0.45  # for topics of four words or more
+    # The answer-sentence model (curbside/learned/answer_model.py): it reads the best
+    # `answer_pool` sentences; a statement is shown only if its probability of answering the
+    # question reaches `answer_floor`; `answer_weight` is its share in ranking. Chosen on
+    # BioASQ 12b batches 1-2 and scored on batch 3 (BENCHMARKS.md).
+    answer_model: bool = True
+    answer_pool: int = 48
+    answer_floor: float = 0.3
+    answer_weight: float = 1.0
+    answer_lead_weight: float = 1.0  # its log-odds' weight in choosing the bottom line
 
 
 class LLMSettings(BaseSettings):

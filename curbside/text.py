@@ -13,6 +13,13 @@ _STEMMER = Stemmer.Stemmer("english")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _GLUED_LABEL = re.compile(r"[A-Za-z0-9)\]%][.!?](?=[A-Z][A-Z /&-]{2,40}:\s)")
+# A web page's heading glued to its first sentence ("Mild hemophiliaReplacement therapy …",
+# "Older AgeThe biggest …"): a lower-case word running into a capitalised one. Brand names
+# ("NovoSeven", "PubMed") start with a capital and are followed by no sentence opener.
+_GLUED_HEADING = re.compile(
+    r"\b[a-z]{3,}([A-Z][a-z]{2,})\b|"
+    r"[a-z]((?:The|This|These|There|Your|You|If|When|Most|Many|Some|It|In|An?)\s)")
+_LITERAL_NEWLINE = re.compile(r"\\n")  # a "\n" left as two characters by a scraper
 # blingfire splits after these; a sentence never ends on one.
 _NO_BREAK_AFTER = re.compile(
     r"(?:\b(?:Dr|Drs|Mr|Mrs|Ms|Prof|vs|Fig|Figs|No|Nos|approx|ca|cf|al|e\.g|i\.e|St|Jr|Sr|Vol)\.)$"
@@ -62,6 +69,10 @@ def split_sentences(text: str) -> list[str]:
     for start, end in spans:
         # Abstracts often lose the space before a section label ("…NSCLC.CASE PRESENTATION: A
         # man …"): the label starts a new sentence.
-        cuts = [start] + [start + m.end() for m in _GLUED_LABEL.finditer(text[start:end])]
+        piece = text[start:end]
+        cuts = sorted({start, *(start + m.end() for m in _GLUED_LABEL.finditer(piece)),
+                       *(start + m.start(m.lastindex or 0)
+                         for m in _GLUED_HEADING.finditer(piece)),
+                       *(start + m.end() for m in _LITERAL_NEWLINE.finditer(piece))})
         sentences += [text[a:b].strip() for a, b in zip(cuts, [*cuts[1:], end], strict=True)]
-    return [s for s in sentences if s]
+    return [s.removesuffix("\\n").strip() for s in sentences if s.removesuffix("\\n").strip()]

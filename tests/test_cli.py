@@ -26,12 +26,15 @@ def test_ask_markdown_and_json(starter_library_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"# {COVERED}")
     assert "## References" in result.stdout
+    assert "Review status" not in result.stdout and "not submitted" in result.stdout
     result = curbside("ask", COVERED, "--format", "json", "--audience", "patient",
                       library=starter_library_dir)
     article = json.loads(result.stdout)
     assert article["audience"] == "patient"
     assert article["composer"] == "extractive"
-    assert article["status"] == "submitted"
+    # Not saved, so in no review queue: no stage is claimed and no id is given.
+    assert article["status"] == "unsaved"
+    assert article["id"] is None
     assert {"question", "generated_at", "bottom_line", "sections", "references", "evidence",
             "disclaimer"} <= set(article)
 

@@ -39,3 +39,12 @@ def test_possessives_and_typographic_apostrophes_match() -> None:
 def test_inflected_forms_share_a_stem() -> None:
     assert stem("overdosed") == stem("overdose") == stem("overdoses")
     assert stem("hematomas") == stem("hematoma")
+
+
+def test_a_heading_glued_to_its_sentence_is_cut_off() -> None:
+    # Synthetic web-page text with its headings run into the sentences after them.
+    text = ("Mild testitisReplacement therapy is rarely needed for mild testitis. Older "
+            "AgeThe biggest risk is age.\\nNovoSeven and PubMed names stay whole here.")
+    assert split_sentences(text) == [
+        "Mild testitis", "Replacement therapy is rarely needed for mild testitis.",
+        "Older Age", "The biggest risk is age.", "NovoSeven and PubMed names stay whole here."]

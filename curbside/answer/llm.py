@@ -24,13 +24,14 @@ import httpx
 from pydantic import BaseModel, Field, ValidationError
 
 from curbside.answer import sections as plan
-from curbside.answer.compose import Evidence, reference_for
+from curbside.answer.assemble import reference_for
 from curbside.errors import CurbsideError
 from curbside.models import (
     Article,
     ArticleSection,
     Audience,
     BulletsBlock,
+    Evidence,
     ParagraphBlock,
     PassageHit,
     Statement,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from curbside.answer.population import population_words, populations_asked
 from curbside.errors import QuestionError
 from curbside.models import Intent, QuestionAnalysis
 from curbside.text import fold, normalize_space, words
@@ -48,8 +49,15 @@ FRAME_WORDS = frozenset(
     test tested trial trials medication medications drug drugs administered administration
     route target targets targeted reliable optimal preferred pill pills tablet tablets capsule
     capsules side adverse success successful rate rates prescribe prescribed prescription
-    prescriptions""".split()
+    prescriptions take takes taking took give given giving first-line second-line third-line
+    flare flares flare-up flare-ups exacerbation exacerbations episode episodes reverse reversed
+    reversal reversing""".split()
 )
+# Second parts of a hyphenated word that only qualify the first ("warfarin-associated"): the
+# first part is the topic word, searched and matched alone.
+QUALIFYING_PARTS = frozenset("""associated induced related mediated dependent resistant
+    acquired onset based positive negative like specific sensitive refractory naive treated
+    exposed""".split())
 # Nouns that end a condition's name ("Havana syndrome", "Crohn's disease"): too common to mark
 # a topic, so not topic words, yet kept in the topic's name as written.
 NAME_TAILS = frozenset("disease diseases disorder disorders syndrome syndromes".split())
@@ -149,21 +157,34 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
     text = check_question(question, max_chars)
     tokens = words(text)
     restated = {fold(m.group(1)) for m in _DEFINED_ABBREVIATION.finditer(text)}
+    populations = populations_asked(text)
+    framing = population_words(text, populations)
+    if not [t for t in tokens if _names_topic(t, restated | framing)]:
+        # "What are the complications of pregnancy?": the population is the topic itself.
+        populations, framing = [], set()
     topic: list[str] = []
     query: list[str] = []
     phrases: list[list[str]] = [[]]
     for token in tokens:
-        is_topic = (token not in FUNCTION_WORDS and len(token) >= 2 and token not in FRAME_WORDS
-                    and token not in NAME_TAILS and not token.isdigit() and token not in restated)
-        if is_topic:
-            topic.append(token)
-            phrases[-1].append(token)
+        if _names_topic(token, restated | framing):
+            parts = token.split("-")
+            if len(parts) > 1 and any(p in QUALIFYING_PARTS for p in parts):
+                named = [p for p in parts if p not in QUALIFYING_PARTS and
+                         _names_topic(p, restated | framing)]
+            else:
+                named = [token]
+            topic.extend(named)
+            phrases[-1].extend(named)
         elif phrases[-1]:
             phrases.append([])
         if token in FUNCTION_WORDS or len(token) < 2:
             continue
         for variant in spelling_variants(token):
             query.append(variant)
+        parts = token.split("-")
+        if len(parts) > 1 and any(p in QUALIFYING_PARTS for p in parts):
+            # "warfarin-associated" is searched for "warfarin" alone too
+            query.extend(p for p in parts if p not in QUALIFYING_PARTS and len(p) >= 2)
         for expansion in ABBREVIATIONS.get(token, []):
             query.append(expansion)
     return QuestionAnalysis(
@@ -172,7 +193,13 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
         topic_terms=list(dict.fromkeys(topic)),
         query_terms=list(dict.fromkeys(query)),
         topic_phrases=[phrase for phrase in phrases if phrase],
+        population=[p.name for p in populations],
     )
+
+
+def _names_topic(token: str, excluded: set[str]) -> bool:
+    return (token not in FUNCTION_WORDS and len(token) >= 2 and token not in FRAME_WORDS
+            and token not in NAME_TAILS and not token.isdigit() and token not in excluded)
 
 
 def analyse_followup(question: str, root: QuestionAnalysis, max_chars: int = 2000
@@ -186,4 +213,5 @@ def analyse_followup(question: str, root: QuestionAnalysis, max_chars: int = 200
         topic_terms=list(dict.fromkeys([*root.topic_terms, *own.topic_terms])),
         query_terms=list(dict.fromkeys([*root.query_terms, *own.query_terms])),
         topic_phrases=[*root.topic_phrases, *own.topic_phrases],
+        population=list(dict.fromkeys([*root.population, *own.population])),
     )

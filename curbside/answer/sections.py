@@ -115,14 +115,23 @@ STEP_LABELS: dict[str, dict[str, str]] = {
         "initial": "Initial and supportive care",
         "first_line": "First-line treatment",
         "escalation": "Escalation and indications for intervention",
+        "other": "Further evidence on treatment",
     },
     "patient": {
         "initial": "First steps",
         "first_line": "Main treatments",
         "escalation": "If that is not enough",
+        "other": "More about treatment",
     },
 }
-STEP_ORDER = ["initial", "first_line", "escalation"]
+STEP_ORDER = ["initial", "first_line", "escalation", "other"]
+# A first-line step states an intervention with its effect, or a recommendation.
+_RECOMMENDS_OR_WORKS = re.compile(
+    r"\b(recommend\w*|should|first-line|first line|of choice|mainstay|standard|indicated|"
+    r"effective\w*|efficacy|efficacious|reduc\w*|improv\w*|reliev\w*|relief|resolv\w*|"
+    r"prevent\w*|lower\w*|decreas\w*|benefit\w*|superior|successful\w*|cure\w*|"
+    r"used to treat|treated with|is treated|are treated|treatment (?:is|includes?|consists)|"
+    r"options? (?:is|are|include)|therapy (?:is|includes?))\b")
 _STEP_CUES: dict[str, re.Pattern[str]] = {
     "escalation": re.compile(
         r"\b(surg\w*|operat\w*|drain\w*|evacuat\w*|emboli[sz]\w*|decompress\w*|refractory|"
@@ -135,17 +144,28 @@ _STEP_CUES: dict[str, re.Pattern[str]] = {
 }
 
 
-def classify_sentence(text: str, source_label: str) -> str:
-    """The article section a sentence belongs in, by its content and its source's heading."""
+# The section-role model's probabilities (curbside/learned/section_model.py) outweigh a few
+# keyword cues; the cues still name the sections it was not trained on (special situations,
+# follow-up), and a source's own heading (a MedQuAD page's "Treatment") counts most.
+LEARNED_WEIGHT = 3.0
+
+
+def classify_sentence(text: str, source_label: str,
+                      learned: dict[str, float] | None = None) -> str:
+    """The article section a sentence belongs in, by its content (the learned role
+    probabilities and keyword cues) and its source's heading."""
     folded = text.lower()
-    scores = {key: len(pattern.findall(folded)) for key, pattern in _CUES.items()}
+    scores: dict[str, float] = {key: len(pattern.findall(folded))
+                                for key, pattern in _CUES.items()}
     hinted = SOURCE_LABEL_SECTIONS.get(source_label.lower())
     if hinted:
         scores[hinted] = scores.get(hinted, 0) + 2
     if scores[OVERVIEW]:
         scores[OVERVIEW] += 1  # a definition is what a sentence of that shape is for
+    for key, probability in (learned or {}).items():
+        scores[key] = scores.get(key, 0) + LEARNED_WEIGHT * probability
     best = max(scores, key=lambda key: scores[key])
-    return best if scores[best] > 0 else OTHER
+    return best if scores[best] >= 1 else OTHER
 
 
 def classify_step(text: str) -> str:
@@ -153,7 +173,7 @@ def classify_step(text: str) -> str:
     for step in ("escalation", "initial"):
         if _STEP_CUES[step].search(folded):
             return step
-    return "first_line"
+    return "first_line" if _RECOMMENDS_OR_WORKS.search(folded) else "other"
 
 
 def section_title(key: str, audience: Audience) -> str:

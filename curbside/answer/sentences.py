@@ -21,6 +21,29 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _SECTION_LABEL = re.compile(r"^([A-Z][A-Z /&-]{2,40}):\s+")
+# A label that lost its colon ("OBJECTIVES To evaluate …"): capitals, then a capitalised word.
+_BARE_LABEL = re.compile(r"^([A-Z]{4,}(?:(?: AND| OF|,)? [A-Z]{3,}){0,3})\s+(?=[A-Z][a-z])")
+# A web page's title-case heading run into its first sentence ("Treatment May Start Right Away
+# Treatment for …", "Less Exposure to Estrogen Decreasing the …"): a run of capitalised words
+# with a capitalised function word or a lower-case joining word inside it, or five capitalised
+# words in a row; the sentence restarts at the run's last word.
+_HEADING_RUN = re.compile(
+    r"^((?:[A-Z][\w'-]*|to|of|and|for|the|a|an|in|with|or|on|at|your)"
+    r"(?: (?:[A-Z][\w'-]*|to|of|and|for|the|a|an|in|with|or|on|at|your))+) "
+    r"(?=[A-Z][\w'-]* [a-z])")
+_HEADING_WORDS = frozenset("""May Can Is Are Will Should The A An Your You Of For To And With In
+    On At Right What How When Why Who Do Does""".split())
+_CONNECTORS = frozenset("to of and for the a an in with or on at your".split())
+_SENTENCE_OPENERS = frozenset("""The A An This These That Those Your You If When Most Many
+    Some It In There Although Because People Patients""".split())
+# A one-word page heading ("Overview PE most often …"), then a capitalised sentence start.
+_PAGE_HEADING = re.compile(
+    r"^(?:Overview|Summary|Symptoms|Causes|Treatment|Treatments|Diagnosis|Prevention|Outlook|"
+    r"Prognosis|Complications|Definition|Description) (?=[A-Z][\w'-]* [a-z])")
+# A reference list entry quoted as if it were a finding.
+_CITATION = re.compile(
+    r"\bet al\b\.?,? ?\(?(?:19|20)\d\d|\b(?:19|20)\d\d ?; ?\d+ ?(?:\(\d+\))? ?: ?\d+|"
+    r"\bdoi ?: ?10\.|\bPMID ?:? ?\d|\[PDB;")
 # Abstract sections about how a study was done; background and results stay quotable.
 _DESIGN_LABELS = {"METHODS", "METHOD", "OBJECTIVE", "OBJECTIVES", "AIM", "AIMS", "PURPOSE",
                   "DESIGN", "SETTING", "PARTICIPANTS", "PATIENTS AND METHODS",
@@ -35,7 +58,13 @@ _STUDY_SELF = re.compile(
     r"describes|reports|presents)|were (?:enrolled|recruited|randomi[sz]ed|included|identified)|"
     r"was (?:conducted|performed|carried out)|data were (?:collected|extracted|analy[sz]ed))\b|"
     r"^to (?:study|assess|evaluate|determine|investigate|examine|compare|describe|report|"
-    r"explore|identify|analy[sz]e|review)\b",
+    r"explore|identify|analy[sz]e|review)\b|"
+    # How a trial was run, and case narratives ("A 45-year-old man presented …").
+    r"\bwere (?:randomly )?(?:assigned|allocated|divided|randomi[sz]ed|stratified)\b|"
+    r"\b(?:was|were) induced\b|\b(?:two|three|four) groups of\b|"
+    r"\b(?:here )?we (?:report|present|describe|propose|discuss)\b|"
+    r"\b(?:in )?(?:this|the present|our) (?:study|trial|review|analysis)\b,? we\b|"
+    r"^(?:an? )?\d+[- ](?:year|month|week|day)s?[- ]old\b",
     re.IGNORECASE,
 )
 # Navigation and housekeeping text of consumer-health web pages.
@@ -44,7 +73,9 @@ _PAGE_TEXT = re.compile(
     r"human phenotype ontology|medlineplus|you can (?:use|find|read|search)|these resources|"
     r"contact (?:us|the)|call \d|for more information|the following (?:list|table|resources)|"
     r"frequency (?:may|of \d)|a frequency of|listed as a fraction|sign or symptom may be|"
-    r"approximate number of patients|this information comes from|orphanet)",
+    r"approximate number of patients|this information comes from|orphanet|"
+    r"\bsee (?:the )?(?:chapter|section|page|topic)s?\b|\bfor more on\b|"
+    r"\bread more\b|\blearn more\b)",
     re.IGNORECASE,
 )
 DESIGN_SECTIONS = frozenset(label.lower() for label in _DESIGN_LABELS)
@@ -53,14 +84,40 @@ DESIGN_SECTIONS = frozenset(label.lower() for label in _DESIGN_LABELS)
 UNQUOTABLE_SECTIONS = DESIGN_SECTIONS | {"excerpts cut mid-sentence"}
 
 
+def _heading_end(text: str) -> int:
+    """Where a title-case heading glued to the sentence ends, or 0 when there is none."""
+    single = _PAGE_HEADING.match(text)
+    if single:
+        # "Overview PE most often …" but not "Treatment Options include …"
+        following = text[single.end():].split(" ", 1)[0]
+        if following in _SENTENCE_OPENERS or (following.isupper() and len(following) >= 2):
+            return single.end()
+    run = _HEADING_RUN.match(text)
+    if not run:
+        return 0
+    tokens = run.group(1).split()
+    capitalised = [t for t in tokens if t[0].isupper()]
+    inner = tokens[1:]
+    # "In the United States of America …" opens a sentence, not a heading.
+    heading_like = tokens[0] not in _HEADING_WORDS and (
+        any(t in _HEADING_WORDS for t in inner) or any(t in _CONNECTORS for t in inner[:-1]))
+    # "Common Treatments The most common …": a sentence opener after two capitalised words.
+    opens_sentence = text[run.end():].split(" ", 1)[0] in _SENTENCE_OPENERS
+    if len(capitalised) >= 2 and (heading_like or opens_sentence or len(capitalised) >= 4):
+        return run.end()
+    return 0
+
+
 def trim_lead_in(sentence: str) -> str | None:
-    """The sentence without an opening label or connective; None when it is not a finding."""
+    """The sentence without an opening label, heading or connective; None when it is not a
+    finding."""
     text = sentence.strip()
-    label = _SECTION_LABEL.match(text)
+    label = _SECTION_LABEL.match(text) or _BARE_LABEL.match(text)
     if label:
         if label.group(1).strip() in _DESIGN_LABELS:
             return None
         text = text[label.end():]
+    text = text[_heading_end(text):]
     text = _LEAD_IN.sub("", text, count=1)
     if not text:
         return None
@@ -75,7 +132,8 @@ def is_finding(sentence: str) -> bool:
         return False
     if not sentence[0].isalnum():
         return False
-    return not (_STUDY_SELF.search(sentence) or _PAGE_TEXT.search(sentence))
+    return not (_STUDY_SELF.search(sentence) or _PAGE_TEXT.search(sentence)
+                or _CITATION.search(sentence))
 
 
 def quotable_sentences(passage_text: str, section_label: str) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,10 +141,11 @@ class ArticleStore:
 
     def save(self, article: Article, follows: Article | None = None) -> Article:
         """Store a newly generated article as version 1; a follow-up joins its thread."""
-        assert article.id is not None
-        thread_id = (follows.thread_id or follows.id) if follows else article.id
+        article_id = article.id or f"art-{secrets.token_hex(6)}"
+        thread_id = (follows.thread_id or follows.id) if follows else article_id
         stored = article.model_copy(update={
-            "thread_id": thread_id, "follows": follows.id if follows else None, "version": 1})
+            "id": article_id, "thread_id": thread_id, "follows": follows.id if follows else None,
+            "version": 1, "status": "submitted"})
         digest = version_digest(stored)
         with transaction(self.connection):
             self.connection.execute(

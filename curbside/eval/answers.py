@@ -21,7 +21,7 @@ from curbside.eval.rouge import best_over
 from curbside.library.store import Library
 from curbside.models import Article
 from curbside.settings import Settings
-from curbside.text import split_sentences
+from curbside.text import split_sentences, words
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class JudgedQuestion:
     text: str
     ideal_answers: list[str]
     kind: str = ""  # BioASQ question type: summary, yesno, factoid, list
+    snippets: list[str] = field(default_factory=list)  # what the experts quoted as answers
+    batch: str = ""  # the golden file's name ("12B3"): fitted models are scored per batch
 
 
 @dataclass
@@ -40,6 +42,20 @@ class SystemScores:
     answered: int = 0
     statements: int = 0
     traceable: int = 0
+    # Statement precision: statements that lie mostly inside one of the experts' snippets.
+    lead_statements: int = 0
+    lead_matched: int = 0
+    section_statements: int = 0
+    section_matched: int = 0
+
+    def add_precision(self, lead: list[str], sections: list[str], snippets: list[str]) -> None:
+        if not snippets:
+            return
+        quoted = [set(words(s)) for s in snippets]
+        self.lead_statements += len(lead)
+        self.lead_matched += sum(matches_snippet(s, quoted) for s in lead)
+        self.section_statements += len(sections)
+        self.section_matched += sum(matches_snippet(s, quoted) for s in sections)
 
     def add(self, answer: str, ideals: list[str], answered: bool) -> None:
         self.rouge2.append(best_over("rouge2", answer, ideals))
@@ -56,7 +72,23 @@ class SystemScores:
             "answered": self.answered / n,
             "median_words": float(statistics.median(self.lengths)) if self.lengths else 0.0,
             "traceable": self.traceable / self.statements if self.statements else 1.0,
+            "lead_precision": (self.lead_matched / self.lead_statements
+                               if self.lead_statements else 0.0),
+            "section_precision": (self.section_matched / self.section_statements
+                                  if self.section_statements else 0.0),
+            "section_statements": float(self.section_statements),
         }
+
+
+SNIPPET_SHARE = 0.7
+
+
+def matches_snippet(statement: str, snippets: list[set[str]]) -> bool:
+    """At least 70 % of the statement's words lie inside one snippet."""
+    own = words(statement)
+    if not own:
+        return False
+    return any(sum(w in snippet for w in own) >= SNIPPET_SHARE * len(own) for snippet in snippets)
 
 
 def read_judged_questions(folder: Path) -> list[JudgedQuestion]:
@@ -77,8 +109,10 @@ def _bioasq(paths: list[Path]) -> Iterator[JudgedQuestion]:
             ideals = question.get("ideal_answer") or []
             ideals = [ideals] if isinstance(ideals, str) else ideals
             if ideals:
+                snippets = [str(s["text"]) for s in question.get("snippets") or []]
                 yield JudgedQuestion(str(question["id"]), question["body"], list(ideals),
-                                     str(question.get("type", "")))
+                                     str(question.get("type", "")), snippets,
+                                     path.name.split("_")[0])
 
 
 def _beir(queries: Path, answers: Path) -> Iterator[JudgedQuestion]:
@@ -95,15 +129,19 @@ def _beir(queries: Path, answers: Path) -> Iterator[JudgedQuestion]:
                 yield JudgedQuestion(qid, row["text"], ideal[qid])
 
 
-def peer_answer(library: Library, question: str) -> str:
-    """The first two sentences of the top BM25 hit's document (the first hit with text: a
-    judged paper known only by its title has none)."""
+def peer_sentences(library: Library, question: str) -> list[str]:
+    """The peer, lead-2: the first two sentences of the top BM25 hit's document (the first hit
+    with text: a judged paper known only by its title has none)."""
     for hit in library.search(analyse_question(question).query_terms, 5):
         document = library.get(hit.passage.doc_id)
         sentences = split_sentences(" ".join(s.text for s in document.sections))
         if sentences:
-            return " ".join(sentences[:2])
-    return ""
+            return sentences[:2]
+    return []
+
+
+def peer_answer(library: Library, question: str) -> str:
+    return " ".join(peer_sentences(library, question))
 
 
 def count_traceable(article: Article, library: Library, scores: SystemScores) -> None:
@@ -118,7 +156,8 @@ def count_traceable(article: Article, library: Library, scores: SystemScores) ->
 def evaluate_answers(
     library: Library, questions: list[JudgedQuestion], settings: Settings
 ) -> dict[str, dict[str, float]]:
-    """Scores of both systems, overall and (as "curbside:KIND", "peer:KIND") by question type."""
+    """Scores of both systems, overall, by question type ("curbside:KIND", "peer:KIND") and by
+    golden batch ("curbside@12B3")."""
     systems: dict[str, SystemScores] = {}
 
     def scores(name: str) -> SystemScores:
@@ -127,11 +166,20 @@ def evaluate_answers(
     for question in questions:
         article = answer_question(library, question.text, "clinician", settings)
         bottom_line = " ".join(s.text for s in article.bottom_line)
-        baseline = peer_answer(library, question.text)
+        peer = peer_sentences(library, question.text)
+        baseline = " ".join(peer)
+        lead = [s.text for s in article.bottom_line]
+        in_sections = [s.text for s in article.statements()][len(lead):]
         suffixes = ["", f":{question.kind}"] if question.kind else [""]
+        if question.batch:
+            suffixes.append(f"@{question.batch}")
         for suffix in suffixes:
             ours = scores("curbside" + suffix)
             ours.add(bottom_line, question.ideal_answers, answered=bool(article.bottom_line))
             count_traceable(article, library, ours)
-            scores("peer" + suffix).add(baseline, question.ideal_answers, answered=bool(baseline))
+            ours.add_precision(lead, [] if article.insufficient_evidence else in_sections,
+                               question.snippets)
+            theirs = scores("peer" + suffix)
+            theirs.add(baseline, question.ideal_answers, answered=bool(baseline))
+            theirs.add_precision(peer, [], question.snippets)
     return {name: system.summary() for name, system in sorted(systems.items())}

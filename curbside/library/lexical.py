@@ -1,9 +1,12 @@
 """The full-text index of passages: a tantivy index in the library folder.
 
-SQLite stays the record of what the library holds; this index is derived from it. Each write
-batch updates both while the SQLite write lock is held, and both note the same random token.
-An index whose token differs from the database's (a writer killed between the two commits, or
-a library built before the index existed) is rebuilt from SQLite when next opened.
+SQLite stays the record of what the library holds; this index is derived from it and must
+never disagree with it. A write batch, holding SQLite's write lock, stores a new random token
+in its (still open) SQLite transaction, commits its index changes together with a marker
+document naming that token (one tantivy commit, so the marker and the passages it describes
+appear together or not at all), and then commits SQLite. A writer killed before the index
+commit leaves both at the old token and the old passages; killed after it, the index names a
+token SQLite never committed, and the next process to look rebuilds the index from SQLite.
 """
 
 from __future__ import annotations
@@ -17,12 +20,22 @@ from typing import Any
 
 import tantivy
 
-INDEX_FOLDER = "lexical"
-_TOKEN_FILE = "token"
+from curbside.library.crashpoints import crash_point
+
+# A new folder name for the index that carries its own token: the previous layout (an index
+# without the marker field and a separate token file) is left behind and removed.
+INDEX_FOLDER = "passage-index"
+_OLD_FOLDER = "lexical"
 _WRITER_HEAP = 64 * 1024 * 1024
 # Stemmed English, as a clinician's words seldom match a paper's exact inflection.
 _TOKENIZER = "en_stem"
 _WORD = re.compile(r"\w+")
+# The marker document: not a passage (passage ids are SQLite rowids, never below 1).
+_MARKER_ID = -1
+_PASSAGES = (1, 2**62)
+_FINGERPRINT = {"count": {"value_count": {"field": "passage_id"}},
+                "max": {"max": {"field": "passage_id"}},
+                "sum": {"sum": {"field": "passage_id"}}}
 
 
 @dataclass(frozen=True)
@@ -33,11 +46,23 @@ class IndexedPassage:
     text: str
 
 
+@dataclass(frozen=True)
+class IndexState:
+    """What one committed state of the index holds: the token of its commit and a fingerprint
+    of its passage ids, to compare with the database's."""
+
+    token: str | None
+    passages: int
+    max_id: int | None
+    id_sum: int
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("passage_id", stored=True, indexed=True, fast=True)
     builder.add_text_field("doc_id", stored=False, tokenizer_name="raw")
     builder.add_text_field("body", tokenizer_name=_TOKENIZER)
+    builder.add_text_field("token", stored=True, tokenizer_name="raw")
     return builder.build()
 
 
@@ -60,29 +85,53 @@ class LexicalIndex:
         self.directory = library_dir / INDEX_FOLDER
         self.directory.mkdir(exist_ok=True)
         self.title_repeats = title_repeats
-        self.index = tantivy.Index(_schema(), path=str(self.directory), reuse=True)
+        shutil.rmtree(library_dir / _OLD_FOLDER, ignore_errors=True)
+        self._schema = _schema()
+        try:
+            self.index = tantivy.Index(self._schema, path=str(self.directory), reuse=True)
+        except ValueError:
+            # Unreadable or of another layout: it holds nothing SQLite lacks, so start it
+            # empty (an index without a marker is rebuilt from the database).
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory.mkdir(exist_ok=True)
+            self.index = tantivy.Index(self._schema, path=str(self.directory), reuse=False)
+        # This process sees another's commit only when it asks (`refresh`), after checking
+        # that the commit's token is one the database committed.
+        self.index.config_reader("manual")
 
     @property
     def token(self) -> str | None:
-        try:
-            return (self.directory / _TOKEN_FILE).read_text().strip()
-        except OSError:
-            return None
+        """The token of the state this process is reading (None: no marker, never trusted)."""
+        searcher = self.index.searcher()
+        marker = searcher.search(
+            tantivy.Query.term_query(self._schema, "passage_id", _MARKER_ID), 1, count=False)
+        for _, address in marker.hits:
+            return str(searcher.doc(address).get_first("token"))
+        return None
 
-    def mark(self, token: str) -> None:
-        """Record which database state the index now reflects (after its commit)."""
-        temporary = self.directory / (_TOKEN_FILE + ".tmp")
-        temporary.write_text(token)
-        temporary.replace(self.directory / _TOKEN_FILE)
+    def state(self) -> IndexState:
+        """The token and the passage-id fingerprint of the state this process is reading
+        (one pass over the ids' column)."""
+        passages = tantivy.Query.range_query(
+            self._schema, "passage_id", tantivy.FieldType.Integer, *_PASSAGES)
+        figures: dict[str, Any] = self.index.searcher().aggregate(passages, _FINGERPRINT)
+        maximum = figures["max"]["value"]
+        return IndexState(token=self.token, passages=int(figures["count"]["value"]),
+                          max_id=None if maximum is None else int(maximum),
+                          id_sum=int(figures["sum"]["value"]))
 
-    def update(self, deleted_doc_ids: Iterable[str], added: Sequence[IndexedPassage]) -> None:
-        """Remove every passage of the deleted documents, then add the new passages."""
+    def update(self, deleted_doc_ids: Iterable[str], added: Sequence[IndexedPassage],
+               token: str) -> None:
+        """Remove every passage of the deleted documents, add the new passages and name the
+        database state this makes, in one commit."""
         writer = self.index.writer(_WRITER_HEAP, 1)
         try:
             for doc_id in deleted_doc_ids:
                 writer.delete_documents_by_term("doc_id", doc_id)
             for passage in added:
                 writer.add_document(self._document(passage))
+            self._mark(writer, token)
+            crash_point("index-written")
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -92,17 +141,25 @@ class LexicalIndex:
         self.index.reload()
 
     def rebuild(self, passages: Iterable[IndexedPassage], token: str) -> None:
-        """Start the index again from the library's passages."""
-        shutil.rmtree(self.directory)
-        self.directory.mkdir()
-        self.index = tantivy.Index(_schema(), path=str(self.directory), reuse=False)
+        """Start the index again from the library's passages, in one commit: readers see the
+        old index or the new one, and a writer killed midway leaves the old one."""
         writer = self.index.writer(_WRITER_HEAP, 1)
-        for passage in passages:
-            writer.add_document(self._document(passage))
-        writer.commit()
-        writer.wait_merging_threads()
+        try:
+            writer.delete_all_documents()
+            for passage in passages:
+                writer.add_document(self._document(passage))
+            self._mark(writer, token)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
         self.index.reload()
-        self.mark(token)
+
+    def _mark(self, writer: tantivy.IndexWriter, token: str) -> None:
+        writer.delete_documents_by_term("passage_id", _MARKER_ID)
+        writer.add_document(tantivy.Document(passage_id=_MARKER_ID, token=token))
 
     def _document(self, passage: IndexedPassage) -> tantivy.Document:
         body = f"{passage.title} . " * self.title_repeats + passage.text
@@ -137,4 +194,8 @@ class LexicalIndex:
         return int(result.count)
 
     def passage_count(self) -> int:
+        return self.state().passages
+
+    def size(self) -> int:
+        """Documents in the index, the marker included: a cheap sign that it changed."""
         return int(self.index.searcher().num_docs)

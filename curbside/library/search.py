@@ -56,7 +56,7 @@ def search_passages(
     ranked = fuse(lexical, dense, settings.dense_weight)[:k]
     found = library.passages_by_id([pid for pid, *_ in ranked])
     return [
-        PassageHit(passage=found[pid][0], title=found[pid][1], score=fused,
+        PassageHit(passage=found[pid][0], title=found[pid][1], score=fused, fused_score=fused,
                    lexical_score=lexical_score, dense_score=dense_score)
         for pid, fused, lexical_score, dense_score in ranked
         if pid in found

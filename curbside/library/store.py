@@ -2,7 +2,11 @@
 full-text index of the passages beside it.
 
 Readers never block the one writer; a writer commits one batch at a time, so a killed ingest
-leaves only whole documents behind and the same ingest run again finishes the job.
+leaves only whole documents behind and the same ingest run again finishes the job. The index
+follows SQLite (see `lexical`): its commit names the token of the SQLite transaction it belongs
+to, it is checked against the database when a process first reads it, and it is rebuilt from
+SQLite whenever the two disagree. Passage ids are never handed out twice, so an index or a
+search result from an older state can name a passage that is gone, but never another one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from curbside.errors import LibraryError, UnknownDocumentError
+from curbside.library.crashpoints import crash_point
 from curbside.library.lexical import IndexedPassage, LexicalIndex
 from curbside.library.passages import passages_of
 from curbside.library.vectors import (
@@ -32,10 +37,23 @@ from curbside.library.vectors import (
 from curbside.models import Document, Passage, PassageHit
 
 DATABASE_NAME = "library.sqlite3"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _INDEX_TOKEN = "index_token"
+# AUTOINCREMENT: the id of a deleted passage is never given to a new one (a plain rowid
+# table hands the largest ids out again once their rows are gone).
+_PASSAGES_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    text TEXT NOT NULL
+)"""
+_PASSAGES_INDEX = "CREATE INDEX IF NOT EXISTS passages_by_document ON passages (doc_id, ordinal)"
+# Which (index token, index size) this process has checked against the database, per
+# library: the full comparison runs once per state, not on every request's open.
+_VERIFIED: dict[Path, tuple[str, int]] = {}
 
-_SCHEMA = """
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
@@ -46,14 +64,8 @@ CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT NOT NULL,
     body TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    ordinal INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_by_document ON passages (doc_id, ordinal);
+{_PASSAGES_TABLE.format(name="passages")};
+{_PASSAGES_INDEX};
 """
 
 
@@ -120,6 +132,7 @@ class Library:
             # Libraries made before passage vectors existed gain the (empty) tables.
             self.connection.executescript(VECTOR_SCHEMA)
             self.connection.execute("PRAGMA synchronous = NORMAL")
+            self._never_reuse_passage_ids()
             self.lexical = LexicalIndex(directory)
             self._seen_token: str | None = None
             self._follow_writers()
@@ -168,22 +181,32 @@ class Library:
             for doc_id in deletions:
                 if self._delete(doc_id):
                     counts.deleted += 1
+            token = None
             if self._pending.deleted or self._pending.added:
-                # The index commits inside the database's write lock and notes a new token;
-                # the database takes the token only if it commits too, so any mismatch means
-                # "rebuild the index" and never "trust a half-written one".
+                # The new token enters this transaction first, then the index's commit: if
+                # the process dies between the two commits, the index names a token the
+                # database never committed, which means "rebuild", never "trust".
                 token = uuid.uuid4().hex
-                self.lexical.update(self._pending.deleted, self._pending.added)
-                self.lexical.mark(token)
                 self._set_token(token)
+                crash_point("batch-written")
+                self.lexical.update(self._pending.deleted, self._pending.added, token)
+                crash_point("index-committed")
             if self._pending.deleted:
                 renew_vectors_token(connection)  # their vectors went with them
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:  # a failed BEGIN leaves nothing to roll back
+                connection.execute("ROLLBACK")
+            self._seen_token = None  # the index may be ahead now: check it at the next read
             raise
         finally:
             self._pending = None
+        if token is not None:
+            # The index agreed with the database when this batch began (checked under the
+            # same lock) and took exactly the batch's changes, so it agrees now.
+            self._seen_token = token
+            _VERIFIED[self.path] = (token, self.lexical.size())
+        crash_point("batch-committed")
         self._clear_caches()
         return counts
 
@@ -208,35 +231,112 @@ class Library:
         for passage_id, doc_id, title, text in rows:
             yield IndexedPassage(passage_id, doc_id, title, text)
 
-    def _sync_index_locked(self) -> None:
-        """Rebuild the index if it does not reflect the database (inside a write lock)."""
+    def _index_agrees(self) -> bool:
+        """Whether the index state this process reads is the database's (inside a
+        transaction, so the database side is one state): the same token, and the same
+        passage ids by count, largest and sum."""
         token = self._token()
         if token is None or self.lexical.token != token:
+            return False
+        checked = (token, self.lexical.size())
+        if _VERIFIED.get(self.path) == checked:
+            return True
+        index = self.lexical.state()
+        count, largest, total = self.connection.execute(
+            "SELECT count(*), max(id), coalesce(sum(id), 0) FROM passages").fetchone()
+        if (index.passages, index.max_id, index.id_sum) != (count, largest, total):
+            return False
+        _VERIFIED[self.path] = checked
+        return True
+
+    def _id_counter(self) -> int:
+        row = self.connection.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _sync_index_locked(self) -> None:
+        """Rebuild the index if it does not reflect the database (inside a write transaction
+        that has written nothing yet)."""
+        self.lexical.refresh()
+        while not self._index_agrees():
+            largest = self.lexical.state().max_id
+            if largest is not None and largest > self._id_counter():
+                # The index holds ids a killed writer gave passages it never committed. They
+                # are never handed out again: the raised counter commits before the rebuild
+                # forgets them. Then look again, as another process may have moved on.
+                cursor = self.connection.execute(
+                    "UPDATE sqlite_sequence SET seq = ? WHERE name = 'passages'", (largest,))
+                if cursor.rowcount == 0:
+                    self.connection.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES ('passages', ?)",
+                        (largest,))
+                self.connection.execute("COMMIT")
+                crash_point("ids-reserved")
+                self.connection.execute("BEGIN IMMEDIATE")
+                self.lexical.refresh()
+                continue
             # Libraries made before this index kept their words in SQLite's FTS5.
             self.connection.execute("DROP TABLE IF EXISTS passage_index")
-            self.connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                                    (SCHEMA_VERSION,))
-            token = token or uuid.uuid4().hex
+            token = self._token()
+            if token is None:
+                token = uuid.uuid4().hex
+                self._set_token(token)
             self.lexical.rebuild(self._indexed_passages(), token)
-            self._set_token(token)
+            crash_point("index-rebuilt")
+            return
 
     def _follow_writers(self) -> None:
         """Pick up what other processes committed; repair an index a killed writer left."""
         token = self._token()
         if token is not None and token == self._seen_token:
             return
-        self.lexical.refresh()
-        if token is None or self.lexical.token != token:
+        self.connection.execute("BEGIN")  # one database state to compare the index with
+        try:
+            self.lexical.refresh()
+            agrees = self._index_agrees()
+            token = self._token()
+        finally:
+            self.connection.execute("COMMIT")
+        if not agrees:
             self.connection.execute("BEGIN IMMEDIATE")  # waits for a writer mid-batch
             try:
                 self._sync_index_locked()
+                token = self._token()
                 self.connection.execute("COMMIT")
             except BaseException:
-                self.connection.execute("ROLLBACK")
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
                 raise
-            token = self._token()
         self._seen_token = token
         self._clear_caches()
+
+    def _never_reuse_passage_ids(self) -> None:
+        """Libraries made when passage ids could be reused get AUTOINCREMENT (ids kept)."""
+
+        def counted() -> bool:
+            row = self.connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'passages'"
+            ).fetchone()
+            return row is None or "AUTOINCREMENT" in str(row[0]).upper()
+
+        if counted():
+            return
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            if not counted():  # another process may have just done it
+                self.connection.execute(_PASSAGES_TABLE.format(name="passages_counted"))
+                self.connection.execute(
+                    "INSERT INTO passages_counted (id, doc_id, ordinal, section, text) "
+                    "SELECT id, doc_id, ordinal, section, text FROM passages")
+                self.connection.execute("DROP TABLE passages")
+                self.connection.execute("ALTER TABLE passages_counted RENAME TO passages")
+                self.connection.execute(_PASSAGES_INDEX)
+                self.connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self.connection.execute("COMMIT")
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
 
     def _upsert(self, document: Document, counts: WriteCounts) -> None:
         digest = content_hash(document)

@@ -6,6 +6,7 @@ import json
 import re
 
 from curbside.models import Document, Reference
+from curbside.urls import web_url
 
 
 def _bibtex_escape(text: str) -> str:
@@ -32,8 +33,8 @@ def to_ris(references: list[Reference], documents: dict[str, Document]) -> str:
             lines.append(f"DO  - {doc.doi}")
         if doc and doc.pmid:
             lines.append(f"AN  - PMID:{doc.pmid}")
-        if ref.url:
-            lines.append(f"UR  - {ref.url}")
+        if url := web_url(ref.url):
+            lines.append(f"UR  - {url}")
         lines.append(f"N1  - {ref.kind}; Curbside id {ref.id}")
         lines.append("ER  - ")
     return "\n".join(lines) + "\n"
@@ -44,7 +45,7 @@ def to_bibtex(references: list[Reference], documents: dict[str, Document]) -> st
     for ref in references:
         doc = documents.get(ref.id)
         fields = {"title": ref.title, "journal": ref.journal, "year": ref.year,
-                  "doi": doc.doi if doc else None, "url": ref.url,
+                  "doi": doc.doi if doc else None, "url": web_url(ref.url),
                   "author": " and ".join(doc.authors) if doc and doc.authors else None,
                   "note": f"{ref.kind}; Curbside id {ref.id}"}
         body = ",\n".join(f"  {k} = {{{_bibtex_escape(str(v))}}}" for k, v in fields.items() if v)
@@ -67,8 +68,8 @@ def to_csl_json(references: list[Reference], documents: dict[str, Document]) -> 
             item["DOI"] = doc.doi
         if doc and doc.pmid:
             item["PMID"] = doc.pmid
-        if ref.url:
-            item["URL"] = ref.url
+        if url := web_url(ref.url):
+            item["URL"] = url
         if doc and doc.authors:
             item["author"] = [{"literal": a} for a in doc.authors]
         items.append(item)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from curbside.models import Article, BulletsBlock, ParagraphBlock, StepsBlock
-from curbside.render.labels import REVIEW_STAGES, review_banner, stage_index
+from curbside.render.labels import (
+    REVIEW_STAGES,
+    review_banner,
+    shows_review_stages,
+    stage_index,
+)
+from curbside.urls import web_url
 
 _ENVIRONMENT = Environment(
     loader=PackageLoader("curbside.render", "templates"),
@@ -13,6 +19,8 @@ _ENVIRONMENT = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Every link to a document's own page goes through this filter, whatever the model held.
+_ENVIRONMENT.filters["web_url"] = web_url
 
 
 def render_html(article: Article) -> str:
@@ -20,7 +28,7 @@ def render_html(article: Article) -> str:
     return template.render(
         article=article,
         banner=review_banner(article),
-        stages=REVIEW_STAGES,
+        stages=REVIEW_STAGES if shows_review_stages(article) else [],
         stage=stage_index(article),
         ParagraphBlock=ParagraphBlock,
         BulletsBlock=BulletsBlock,

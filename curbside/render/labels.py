@@ -6,10 +6,19 @@ from curbside.models import Article
 
 REVIEW_STAGES = ["Submitted", "Under review", "Approved"]
 PENDING_BANNER = "Educational purpose only • pending human review"
+UNSAVED_BANNER = ("Educational purpose only • not reviewed: made for you alone and not "
+                  "submitted to the advisory board")
 
 
 def review_banner(article: Article) -> str | None:
+    if article.status == "unsaved":
+        return UNSAVED_BANNER
     return None if article.status == "approved" else PENDING_BANNER
+
+
+def shows_review_stages(article: Article) -> bool:
+    """An unsaved article is in no review queue: showing "Submitted" would claim one."""
+    return article.status != "unsaved"
 
 
 def stage_index(article: Article) -> int:

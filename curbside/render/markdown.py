@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from curbside.models import Article, BulletsBlock, ParagraphBlock, Statement, StepsBlock
-from curbside.render.labels import REVIEW_STAGES, review_banner, stage_index
+from curbside.render.labels import (
+    REVIEW_STAGES,
+    review_banner,
+    shows_review_stages,
+    stage_index,
+)
+from curbside.urls import web_url
 
 
 def _statement(statement: Statement) -> str:
@@ -16,12 +22,15 @@ def render_markdown(article: Article) -> str:
     banner = review_banner(article)
     if banner:
         lines += [f"> {banner}", ""]
-    stage = stage_index(article)
+    if shows_review_stages(article):
+        stage = stage_index(article)
+        lines += [
+            "Review status: " + " → ".join(
+                f"**{name}**" if i == stage else name for i, name in enumerate(REVIEW_STAGES)
+            ),
+            "",
+        ]
     lines += [
-        "Review status: " + " → ".join(
-            f"**{name}**" if i == stage else name for i, name in enumerate(REVIEW_STAGES)
-        ),
-        "",
         f"## {article.title}",
         "",
     ]
@@ -47,7 +56,8 @@ def render_markdown(article: Article) -> str:
         lines += ["## References", ""]
         for ref in article.references:
             where = ", ".join(str(p) for p in (ref.journal, ref.year) if p)
-            link = f" <{ref.url}>" if ref.url else ""
+            url = web_url(ref.url)
+            link = f" <{url}>" if url else ""
             lines.append(f"{ref.n}. [{ref.kind}] {ref.title}" + (f" *{where}*" if where else "")
                          + f" ({ref.id}){link}")
         lines.append("")

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp
 
 from curbside import __version__
 from curbside.answer.llm import LLMUnavailableError
@@ -34,6 +35,8 @@ from curbside.models import Article, Audience, Document
 from curbside.render.citations import to_bibtex, to_csl_json, to_ris
 from curbside.render.labels import REVIEW_STAGES, review_banner, stage_index
 from curbside.settings import Settings
+from curbside.urls import web_url
+from curbside.web.headers import SecurityHeaders
 from curbside.web.review import review_api, review_pages
 from curbside.web.service import (
     READER_KINDS,
@@ -74,18 +77,29 @@ class SearchHitOut(BaseModel):
     text: str
 
 
+class _CurbsideApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, outside Starlette's error middleware too, so that even a 500 page carries
+        # the security headers.
+        docs = [url for url in (self.docs_url, self.redoc_url,
+                                self.swagger_ui_oauth2_redirect_url) if url]
+        return SecurityHeaders(super().build_middleware_stack(), docs_paths=docs)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     with Library(settings.library) as library:  # fails early, and clearly, without a library
         ArticleStore(library)
-    app = FastAPI(title="Curbside", version=__version__,
-                  description="Cited clinical answer articles from your own library.")
+    app = _CurbsideApp(title="Curbside", version=__version__,
+                       description="Cited clinical answer articles from your own library.")
     app.state.settings = settings
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         stages=REVIEW_STAGES, review_banner=review_banner, stage_index=stage_index,
         reader_kinds=READER_KINDS, urgent_notice=URGENT_NOTICE)
     templates.env.filters["explain"] = explain_terms
+    # Every link to a document's own page goes through this filter, whatever the model held.
+    templates.env.filters["web_url"] = web_url
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.exception_handler(QuestionError)

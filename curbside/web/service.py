@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from curbside.answer.ask import answer_question
-from curbside.answer.compose import topic_phrase
 from curbside.answer.followups import suggested_followups
 from curbside.answer.llm import Progress
 from curbside.answer.question import analyse_question
+from curbside.answer.topic import topic_phrase
 from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError
 from curbside.library.store import Library

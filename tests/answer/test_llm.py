@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from curbside.answer.ask import answer_question, gather_evidence
+from curbside.answer.ask import answer_question
 from curbside.answer.llm import Draft, LLMUnavailableError, evidence_passages
 from curbside.answer.question import analyse_question
+from curbside.answer.retrieve import gather_evidence
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
 from curbside.render.html import render_html

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from curbside.answer.compose import topic_phrase
 from curbside.answer.question import (
     analyse_question,
     detect_intent,
     joined_forms,
     spelling_variants,
 )
+from curbside.answer.topic import topic_phrase
 from curbside.errors import QuestionError
 from curbside.models import Intent
 
@@ -95,3 +95,30 @@ def test_adjacent_topic_words_also_have_a_joined_form() -> None:
 def test_separate_things_asked_about_are_named_apart() -> None:
     analysis = analyse_question("Can Rozanolixizumab be used for treatment of multiple sclerosis?")
     assert topic_phrase(analysis) == "Rozanolixizumab and multiple sclerosis"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "population"),
+    [
+        ("Is it safe to take ibuprofen during pregnancy?", ["ibuprofen"], ["pregnancy"]),
+        ("How is atrial fibrillation managed after cardiac surgery?",
+         ["atrial", "fibrillation"], ["after cardiac surgery"]),
+        ("What is the first-line treatment for migraine in children?", ["migraine"],
+         ["children"]),
+        # The population is the topic itself: nothing else is asked about.
+        ("What are the complications of pregnancy?", ["pregnancy"], []),
+    ],
+)
+def test_the_population_is_a_frame_not_a_topic(question: str, topic: list[str],
+                                               population: list[str]) -> None:
+    analysis = analyse_question(question)
+    assert analysis.topic_terms == topic
+    assert analysis.population == population
+
+
+def test_a_qualified_compound_is_searched_and_matched_by_its_name() -> None:
+    analysis = analyse_question("How is warfarin-associated intracranial hemorrhage reversed?")
+    assert analysis.topic_terms == ["warfarin", "intracranial", "hemorrhage"]
+    assert {"warfarin-associated", "warfarin"} <= set(analysis.query_terms)
+    flare = analyse_question("How is an acute gout flare treated?")
+    assert "flare" not in flare.topic_terms and "flare" in flare.query_terms

@@ -29,3 +29,33 @@ def test_study_aims_and_questions_are_not_findings() -> None:
 def test_methods_sections_are_skipped() -> None:
     assert quotable_sentences("Synthetic participants were measured twice a week.", "METHODS") \
         == []
+
+
+# Synthetic test sentences, shaped like the page furniture and abstract labels seen in real
+# sources; the statement the composer may quote is always a verbatim span of them.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("OBJECTIVES To evaluate a synthetic drug in a synthetic test cohort of adults.", []),
+        ("BACKGROUND Synthetic disease X is a common inflammatory condition of joints.",
+         ["Synthetic disease X is a common inflammatory condition of joints."]),
+        ("Treatment May Start Right Away Treatment for synthetic disease X replaces a factor.",
+         ["Treatment for synthetic disease X replaces a factor."]),
+        ("Less Exposure to Sunlight Decreasing the time spent outdoors lowers the synthetic risk.",
+         ["Decreasing the time spent outdoors lowers the synthetic risk."]),
+        ("Adult Acute Lymphoblastic Leukemia is a synthetic test sentence about one name.",
+         ["Adult Acute Lymphoblastic Leukemia is a synthetic test sentence about one name."]),
+        ("In the United States of America about two million synthetic people have it.",
+         ["In the United States of America about two million synthetic people have it."]),
+        ("Smith J, et al. (2010) showed a synthetic finding in a synthetic journal.", []),
+        ("For more on the synthetic risks, see the chapter on Risk Factors in this book.", []),
+        ("A 45-year-old man presented with synthetic pain in the synthetic test.", []),
+        ("Synthetic patients were randomly assigned to drug X or placebo before surgery.", []),
+    ],
+)
+def test_labels_headings_citations_and_design_are_not_statements(
+    text: str, expected: list[str]
+) -> None:
+    assert quotable_sentences(text, "") == expected
+    for sentence in expected:
+        assert sentence in text

@@ -13,7 +13,7 @@ from curbside.editorial.accounts import Accounts, User
 from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from curbside.models import Article, Document, DocumentSection
-from curbside.settings import Settings
+from curbside.settings import ComposerSettings, Settings
 
 QUESTION = "What is zanthoxylosis?"
 PASSWORD = "synthetic-password-1"
@@ -52,8 +52,13 @@ def store(library: Library) -> ArticleStore:
     return ArticleStore(library)
 
 
+# The editorial tests need an article with several statements to edit, remove and reorder;
+# which statements answer best is the composer tests' business, so the answer model is off.
+EDITORIAL = Settings(composer=ComposerSettings(answer_model=False))
+
+
 def new_article(library: Library, store: ArticleStore) -> Article:
-    return store.save(answer_question(library, QUESTION, "clinician", Settings()))
+    return store.save(answer_question(library, QUESTION, "clinician", EDITORIAL))
 
 
 @pytest.fixture()

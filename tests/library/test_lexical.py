@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curbside.library.lexical import LexicalIndex
+from curbside.library.lexical import IndexedPassage, LexicalIndex
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
 
@@ -59,10 +63,33 @@ def test_an_index_out_of_step_is_rebuilt_when_the_library_opens(tmp_path: Path) 
     with Library(tmp_path, create=True) as library:
         library.write([synthetic("t:1", "Synthetic alpha."), synthetic("t:2", "Synthetic beta.")])
     # A writer killed between the index commit and the database commit leaves this behind:
-    (tmp_path / "lexical" / "token").write_text("from-a-transaction-that-never-committed")
+    ghost = IndexedPassage(99, "t:ghost", "Synthetic ghost record", "Synthetic beta ghost.")
+    LexicalIndex(tmp_path).update([], [ghost], "from-a-transaction-that-never-committed")
     with Library(tmp_path) as library:
         assert library.lexical.passage_count() == 2
         assert [h.passage.doc_id for h in library.search(["beta"], 5)] == ["t:2"]
+        # The ghost's id is never given to a real passage.
+        library.write([synthetic("t:3", "Synthetic gamma.")])
+        (new_id,) = library.connection.execute(
+            "SELECT id FROM passages WHERE doc_id = 't:3'").fetchone()
+        assert new_id > 99
+
+
+def test_an_index_with_the_right_token_but_other_passages_is_rebuilt(tmp_path: Path) -> None:
+    """The token is not trusted alone: a process opening the library compares the index's
+    passage ids with the database's."""
+    with Library(tmp_path, create=True) as library:
+        library.write([synthetic("t:1", "Synthetic alpha."), synthetic("t:2", "Synthetic beta.")])
+        token = library.lexical.token
+    assert token is not None
+    stray = IndexedPassage(7, "t:stray", "Synthetic stray record", "Synthetic beta stray.")
+    LexicalIndex(tmp_path).update(["t:1"], [stray], token)  # same count and token, other ids
+    found = subprocess.run(
+        [sys.executable, "-m", "curbside.cli", "search", "beta alpha", "--json"],
+        capture_output=True, text=True, check=True,
+        env=dict(os.environ, CURBSIDE_LIBRARY=str(tmp_path)))
+    assert sorted(json.loads(line)["doc_id"] for line in found.stdout.splitlines()) == [
+        "t:1", "t:2"]
 
 
 def test_a_library_with_the_old_fts5_index_is_migrated(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -170,3 +171,36 @@ def test_a_database_without_a_library_is_named_as_such(tmp_path: Path) -> None:
     (tmp_path / "library.sqlite3").write_bytes(b"")
     with pytest.raises(LibraryError, match="holds no library yet"):
         Library(tmp_path)
+
+
+def test_passage_ids_are_never_given_twice(empty_library: Library) -> None:
+    empty_library.write([synthetic("t:1", "Synthetic first."), synthetic("t:2", "Synthetic two.")])
+    (last,) = empty_library.connection.execute("SELECT max(id) FROM passages").fetchone()
+    empty_library.write([], deletions=["t:2"])  # the largest id goes
+    empty_library.write([synthetic("t:3", "Synthetic third.")])
+    (new,) = empty_library.connection.execute(
+        "SELECT id FROM passages WHERE doc_id = 't:3'").fetchone()
+    assert new > last
+
+
+def test_a_library_whose_ids_could_be_reused_is_migrated(tmp_path: Path) -> None:
+    with Library(tmp_path, create=True) as library:
+        library.write([synthetic("t:1", "Synthetic alpha."), synthetic("t:2", "Synthetic beta.")])
+        before = library.connection.execute("SELECT * FROM passages ORDER BY id").fetchall()
+    # The passages table as libraries made before this change have it: plain rowids.
+    connection = sqlite3.connect(tmp_path / "library.sqlite3", isolation_level=None)
+    connection.executescript(
+        "BEGIN; CREATE TABLE old (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, "
+        "ordinal INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL); "
+        "INSERT INTO old SELECT * FROM passages; DROP TABLE passages; "
+        "ALTER TABLE old RENAME TO passages; COMMIT;")
+    connection.close()
+    with Library(tmp_path) as library:
+        assert library.connection.execute("SELECT * FROM passages ORDER BY id").fetchall() == before
+        assert [h.passage.doc_id for h in library.search(["beta"], 5)] == ["t:2"]
+        library.write([], deletions=["t:2"])
+        library.write([synthetic("t:3", "Synthetic gamma.")])
+        (new,) = library.connection.execute(
+            "SELECT id FROM passages WHERE doc_id = 't:3'").fetchone()
+        assert new > before[-1][0]
+        _consistent(library)

@@ -136,6 +136,23 @@ def test_plain_jsonl_with_metadata(tmp_path: Path) -> None:
     assert document.publication_types == ["Practice Guideline"]
 
 
+def test_script_urls_are_dropped_and_the_records_kept(tmp_path: Path) -> None:
+    jsonl = tmp_path / "docs.jsonl"
+    row = {"id": "hostile:jsonl", "title": "Synthetic record with a script URL",
+           "text": "Synthetic text written for Curbside's tests.", "url": "javascript:alert(1)"}
+    jsonl.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    medquad = tmp_path / "0001.xml"
+    medquad.write_text(
+        '<?xml version="1.0"?><!-- synthetic record written for Curbside\'s tests -->'
+        '<Document id="0001" source="GARD" url=" JaVaScRiPt:alert(2)"><Focus>Synthetic '
+        'condition</Focus><QAPairs><QAPair><Question qtype="information">What is it?'
+        '</Question><Answer>A synthetic condition invented for tests.</Answer></QAPair>'
+        '</QAPairs></Document>', encoding="utf-8")
+    documents = _documents(jsonl) + _documents(medquad)
+    assert [d.id for d in documents] == ["hostile:jsonl", "medquad:GARD-0001"]
+    assert [d.url for d in documents] == [None, None]
+
+
 def test_unknown_format_is_one_clear_problem(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("just some words", encoding="utf-8")

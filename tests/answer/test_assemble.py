@@ -1,0 +1,154 @@
+"""The composer on hand-built evidence: no library, no search, every input visible here.
+
+All documents below are synthetic test fixtures, written for these tests; they are not
+medical content and never ship.
+"""
+
+from __future__ import annotations
+
+from curbside.answer.assemble import compose_article
+from curbside.answer.question import analyse_question
+from curbside.models import (
+    Appraisal,
+    Document,
+    DocumentSection,
+    Evidence,
+    EvidenceLevel,
+    Passage,
+    PassageHit,
+    StepsBlock,
+)
+from curbside.settings import ComposerSettings
+
+SYNTHETIC = "Synthetic test fixture. "
+RULES_ONLY = ComposerSettings(answer_model=False)
+
+
+def document(doc_id: str, title: str, text: str, mesh: list[str] | None = None) -> Document:
+    return Document(id=doc_id, source="test", title=title, year=2020,
+                    sections=[DocumentSection(label="", text=SYNTHETIC + text)],
+                    mesh_terms=mesh or [])
+
+
+# How rare each word is in a library (its IDF), as retrieval would measure it: "acute" is a
+# common word, so it weighs little in the topic "acute gout".
+RARITY = {"acute": 1.0}
+
+
+def evidence(question: str, documents: list[Document]) -> Evidence:
+    analysis = analyse_question(question)
+    hits = [
+        PassageHit(passage=Passage(doc_id=d.id, ordinal=0, section="",
+                                   text=d.sections[0].text),
+                   title=d.title, lexical_score=10.0 - i, score=1.0 - 0.05 * i,
+                   fused_score=1.0 - 0.05 * i,
+                   appraisal=Appraisal(level=EvidenceLevel.OTHER, kind="Research"))
+        for i, d in enumerate(documents)
+    ]
+    weights = {term: RARITY.get(term, 5.0) for term in analysis.topic_terms}
+    return Evidence(analysis=analysis, hits=hits, documents={d.id: d for d in documents},
+                    topic_weights=weights)
+
+
+GOUT = [
+    document("t:1", "Treating gout attacks",
+             "Colchicine given early in a gout attack reduced joint pain within a day. "
+             "Oral corticosteroids are an effective treatment of a gout attack when colchicine "
+             "cannot be used."),
+    document("t:2", "Gout in rodents",
+             "In mice, gout crystals caused swelling that a new compound reduced quickly."),
+    document("t:3", "A gout registry",
+             "OBJECTIVES To evaluate how gout attacks were recorded in one registry. "
+             "Patients were randomly assigned to two gout education programmes."),
+]
+
+
+def test_statements_come_from_the_evidence_and_cite_it() -> None:
+    article = compose_article(evidence("How is an acute gout flare treated?", GOUT),
+                              "clinician", RULES_ONLY)
+    assert not article.insufficient_evidence
+    by_number = {r.n: r.id for r in article.references}
+    texts = {d.id: d.sections[0].text for d in GOUT}
+    for statement in article.statements():
+        assert statement.citations
+        for n in statement.citations:
+            assert statement.text in texts[by_number[n]]
+
+
+def test_animal_findings_and_study_design_never_fill_clinical_headings() -> None:
+    article = compose_article(evidence("How is an acute gout flare treated?", GOUT),
+                              "clinician", RULES_ONLY)
+    shown = " ".join(s.text for s in article.statements())
+    assert "mice" not in shown
+    assert "OBJECTIVES" not in shown and "To evaluate" not in shown
+    assert "randomly assigned" not in shown
+    assert "Colchicine" in shown
+
+
+def test_an_unsaved_article_is_in_no_review_queue() -> None:
+    article = compose_article(evidence("How is an acute gout flare treated?", GOUT),
+                              "clinician", RULES_ONLY)
+    assert article.status == "unsaved"
+    assert article.id is None
+
+
+def test_a_population_the_evidence_does_not_speak_of_is_said_plainly() -> None:
+    documents = [
+        document("t:4", "Pain relief in osteoarthritis",
+                 "Nonsteroidal drugs such as ibuprofen may be used for knee pain in adults.")]
+    article = compose_article(
+        evidence("Is it safe to take ibuprofen during pregnancy?", documents), "clinician",
+        RULES_ONLY)
+    assert article.insufficient_evidence
+    assert not article.bottom_line
+    assert "pregnancy" in article.coverage.note
+    assert all("not in pregnancy" in s.title for s in article.sections)
+
+
+def test_evidence_about_the_population_answers_for_it() -> None:
+    documents = [
+        document("t:5", "Ibuprofen in pregnancy",
+                 "Ibuprofen taken after the twentieth week was linked to low amniotic fluid."),
+        document("t:4", "Pain relief in osteoarthritis",
+                 "Nonsteroidal drugs such as ibuprofen may be used for knee pain in adults."),
+    ]
+    article = compose_article(
+        evidence("Is it safe to take ibuprofen during pregnancy?", documents), "clinician",
+        RULES_ONLY)
+    assert not article.insufficient_evidence
+    shown = [s.text for s in article.statements()]
+    assert any("amniotic" in text for text in shown)
+    assert not any("knee" in text for text in shown)
+    assert article.title.endswith("in pregnancy")
+
+
+def test_management_steps_hold_only_interventions_with_effect_or_advice() -> None:
+    documents = [document(
+        "t:6", "Managing a synthetic condition called testitis",
+        "Testitis is treated with rest and fluids as first-line care for two days. "
+        "Surgical drainage is needed when testitis is refractory to rest. "
+        "Testitis clinics keep their treatment records on paper in most towns.")]
+    article = compose_article(
+        evidence("What is the management of testitis?", documents), "clinician", RULES_ONLY)
+    steps = [block for section in article.sections for block in section.blocks
+             if isinstance(block, StepsBlock)]
+    for block in steps:
+        for step in block.steps:
+            if step.label == "First-line treatment":
+                assert all("paper" not in s.text for s in step.items)
+
+
+def test_the_answer_model_turns_away_sentences_that_do_not_answer() -> None:
+    # The shipped model, for real: a treatment question, one sentence answering it and one
+    # on the same topic that answers another question (its cause).
+    documents = [
+        document("t:7", "Gout treatment",
+                 "Colchicine and nonsteroidal anti-inflammatory drugs relieve the pain of a "
+                 "gout attack."),
+        document("t:8", "Gout causes",
+                 "Gout is caused by a build-up of uric acid crystals in the joints over years."),
+    ]
+    article = compose_article(evidence("How is a gout attack treated?", documents),
+                              "clinician", ComposerSettings())
+    assert article.bottom_line
+    assert "Colchicine" in article.bottom_line[0].text
