@@ -1,7 +1,9 @@
 """Choose the answer model's floor and its weight in the bottom line
-(ComposerSettings.answer_floor, answer_lead_weight) on BioASQ 12b batches 1-2, and score the choice on batch 3, which neither the
-model (bench/train_answer_model.py) nor this choice ever saw. (The model remembers the
-sentences it has read, so after the first setting a run costs retrieval and composing only.)
+(ComposerSettings.answer_floor, answer_lead_weight) on BioASQ 12b batch 2, and score the
+choice on batch 3. The model (bench/train_answer_model.py) was fitted on batch 1 only, so
+batch 2 is out of sample for it, and batch 3 is out of sample for both the model and this
+choice. (The model remembers the sentences it has read, so after the first setting a run
+costs retrieval and composing only.)
 
     python bench/tune_answer_selection.py [--library DIR] [--data DIR]
 
@@ -24,9 +26,10 @@ from curbside.settings import ComposerSettings, Settings, default_data_dir, defa
 
 FLOORS = (0.1, 0.2, 0.3, 0.45)
 LEAD_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
-FITTED = ("12B1", "12B2")
+FITTED = ("12B2",)
 HELD_OUT = "12B3"
-MIN_ANSWERED = 0.9  # a floor may not turn away more than a tenth of the questions
+# A floor may not turn away many more questions than the composer without the model does.
+MAX_ANSWERED_LOSS = 0.03
 
 
 def objective(scores: dict[str, float]) -> float:
@@ -39,7 +42,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=default_data_dir())
     args = parser.parse_args()
     library = Library(args.library)
-    questions = read_judged_questions(args.data / "bioasq-12b-golden")
+    questions = [q for q in read_judged_questions(args.data / "bioasq-12b-golden")
+                 if q.batch in (*FITTED, HELD_OUT)]
     rows = []
     settings_grid = [(False, 0.0, 0.0)] + [(True, f, w)
                                             for f, w in itertools.product(FLOORS, LEAD_WEIGHTS)]
@@ -57,9 +61,10 @@ def main() -> None:
                           "held_out": {k: round(held[k], 4) for k in
                                        ("su4", "lead_precision", "section_precision",
                                         "answered")}}), flush=True)
-    allowed = [r for r in rows if r[0] and r[3]["answered"] >= MIN_ANSWERED] or rows
+    floor_answered = rows[0][3]["answered"] - MAX_ANSWERED_LOSS
+    allowed = [r for r in rows if r[0] and r[3]["answered"] >= floor_answered] or rows
     best = max(allowed, key=lambda r: objective(r[3]))
-    print("chosen on batches 1-2:", {"floor": best[1], "lead_weight": best[2]})
+    print("chosen on batch 2:", {"floor": best[1], "lead_weight": best[2]})
     print("its batch-3 (held-out) figures:", json.dumps(best[4], indent=1))
     print("batch 3 without the model:", json.dumps(rows[0][4], indent=1))
 

@@ -25,6 +25,7 @@ from curbside.editorial.review import Board
 from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError
 from curbside.eval import answers as answers_eval
+from curbside.eval import must_have as must_have_eval
 from curbside.eval import retrieval as retrieval_eval
 from curbside.library.formats import RecordProblem
 from curbside.library.ingest import IngestReport, ingest_paths
@@ -527,15 +528,39 @@ def eval_answers(
     except CurbsideError as error:
         raise _fail(error) from None
     table = Table("system", "questions", "ROUGE-2", "ROUGE-SU4", "traceable", "answered",
-                  "median words")
+                  "median words", "lead precision", "section precision")
     for name, row in result.items():
         table.add_row(name.replace(":", " · "), f"{row['count']:.0f}", f"{row['rouge2']:.4f}",
                       f"{row['su4']:.4f}", f"{row['traceable']:.1%}", f"{row['answered']:.1%}",
-                      f"{row['median_words']:.0f}")
+                      f"{row['median_words']:.0f}", f"{row['lead_precision']:.1%}",
+                      f"{row['section_precision']:.1%}")
     out.print(f"{len(questions)} questions from {folder}")
     out.print(table)
     ratio = result["curbside"]["su4"] / result["peer"]["su4"] if result["peer"]["su4"] else 0
     out.print(f"ROUGE-SU4 ratio Curbside / peer: {ratio:.2f}×")
+
+
+@eval_app.command("must-have")
+def eval_must_have(
+    path: Annotated[Path, typer.Argument(help="K-QA questions_w_answers.jsonl.")],
+    audience: Annotated[Audience, typer.Option(help="clinician or patient.")] = "patient",
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    library: LibraryOption = None,
+) -> None:
+    """Share of the physicians' must-have statements (K-QA) whose key words and numbers an
+    article states, for Curbside and the first-two-sentences-of-top-hit peer."""
+    settings = _settings(library)
+    try:
+        questions = must_have_eval.read_must_have(path)[:limit]
+        with Library(settings.library) as lib:
+            result = must_have_eval.evaluate_must_have(lib, questions, settings, audience)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    table = Table("system", "questions", "must-have covered", "answered")
+    for name, row in result.items():
+        table.add_row(name, f"{row['questions']:.0f}", f"{row['must_have_covered']:.1%}",
+                      f"{row['answered']:.1%}")
+    out.print(table)
 
 
 def _write_beir(

@@ -50,13 +50,15 @@ class ComposerSettings(BaseSettings):
     topic_coverage_long: float = 0.45  # for topics of four words or more
     # The answer-sentence model (curbside/learned/answer_model.py): it reads the best
     # `answer_pool` sentences; a statement is shown only if its probability of answering the
-    # question reaches `answer_floor`; `answer_weight` is its share in ranking. Chosen on
-    # BioASQ 12b batches 1-2 and scored on batch 3 (BENCHMARKS.md).
+    # question reaches `answer_floor`; `answer_weight` is its share in ranking. The floor and
+    # the bottom-line weight were chosen on BioASQ 12b batch 2 (the model was fitted on batch
+    # 1) by bench/tune_answer_selection.py and scored on batch 3 (BENCHMARKS.md); a weight on
+    # the bottom line cost ROUGE there, so the lead model alone picks it.
     answer_model: bool = True
     answer_pool: int = 48
-    answer_floor: float = 0.3
+    answer_floor: float = 0.1
     answer_weight: float = 1.0
-    answer_lead_weight: float = 1.0  # its log-odds' weight in choosing the bottom line
+    answer_lead_weight: float = 0.0  # its log-odds' weight in choosing the bottom line
 
 
 class LLMSettings(BaseSettings):

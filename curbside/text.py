@@ -54,8 +54,13 @@ def stem(word: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text, each exactly as it appears in it (surrounding whitespace aside)."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=1 << 14)  # a library's passages recur across questions, and per question
+def _split_sentences(text: str) -> tuple[str, ...]:
     if not text.strip():
-        return []
+        return ()
     _, offsets = blingfire.text_to_sentences_and_offsets(text)
     spans: list[list[int]] = []
     for start, end in offsets:
@@ -75,4 +80,5 @@ def split_sentences(text: str) -> list[str]:
                          for m in _GLUED_HEADING.finditer(piece)),
                        *(start + m.end() for m in _LITERAL_NEWLINE.finditer(piece))})
         sentences += [text[a:b].strip() for a, b in zip(cuts, [*cuts[1:], end], strict=True)]
-    return [s.removesuffix("\\n").strip() for s in sentences if s.removesuffix("\\n").strip()]
+    return tuple(s.removesuffix("\\n").strip() for s in sentences
+                 if s.removesuffix("\\n").strip())

@@ -22,7 +22,13 @@ _LEAD_IN = re.compile(
 )
 _SECTION_LABEL = re.compile(r"^([A-Z][A-Z /&-]{2,40}):\s+")
 # A label that lost its colon ("OBJECTIVES To evaluate …"): capitals, then a capitalised word.
-_BARE_LABEL = re.compile(r"^([A-Z]{4,}(?:(?: AND| OF|,)? [A-Z]{3,}){0,3})\s+(?=[A-Z][a-z])")
+_BARE_LABEL = re.compile(
+    r"^(BACKGROUND|OBJECTIVES?|METHODS?|RESULTS?|CONCLUSIONS?|PURPOSE|AIMS?|INTRODUCTION|"
+    r"DESIGN|SETTING|PARTICIPANTS|FINDINGS|INTERPRETATION|CONTEXT|IMPORTANCE|MEASUREMENTS|"
+    r"SUMMARY|DISCUSSION|ABSTRACT|Abstract|MAIN OUTCOME MEASURES|MATERIALS AND METHODS|"
+    r"PATIENTS AND METHODS|CASE PRESENTATION|CASE REPORT|EVIDENCE ACQUISITION|"
+    r"EVIDENCE SYNTHESIS|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|INTERVENTIONS?|"
+    r"SIGNIFICANCE|RATIONALE|STUDY DESIGN|AIMS AND OBJECTIVES)\s+(?=[A-Z])")
 # A web page's title-case heading run into its first sentence ("Treatment May Start Right Away
 # Treatment for …", "Less Exposure to Estrogen Decreasing the …"): a run of capitalised words
 # with a capitalised function word or a lower-case joining word inside it, or five capitalised
