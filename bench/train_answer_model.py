@@ -332,7 +332,7 @@ def main() -> None:
             rng.shuffle(pairs)
             pairs = pairs[:args.limit]
         train(pairs, args.epochs, args.out)
-    scorer = AnswerScorer(args.out / MODEL_FILE)
+    scorer = AnswerScorer(args.out / MODEL_FILE, max_tokens=MAX_TOKENS)
     for name, pairs_of_batch in held_out.items():
         report = held_out_report(pairs_of_batch, scorer)
         print(f"held out ({name}, never fitted on):", json.dumps(report, indent=1))

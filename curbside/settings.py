@@ -55,7 +55,7 @@ class ComposerSettings(BaseSettings):
     # 1) by bench/tune_answer_selection.py and scored on batch 3 (BENCHMARKS.md); a weight on
     # the bottom line cost ROUGE there, so the lead model alone picks it.
     answer_model: bool = True
-    answer_pool: int = 48
+    answer_pool: int = 32
     answer_floor: float = 0.1
     answer_weight: float = 1.0
     answer_lead_weight: float = 0.0  # its log-odds' weight in choosing the bottom line

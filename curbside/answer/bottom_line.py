@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from curbside.answer import sections as plan
@@ -57,6 +58,26 @@ def _log_odds(probability: float) -> float:
     return math.log(p / (1 - p))
 
 
+# Words that make a clause: auxiliaries and the verbs clinical sentences turn on. A sentence
+# with none of them and no "-ed" form is a heading, a name or a list item.
+_CLAUSE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|can|cannot|may|might|must|should|will|"
+    r"would|could|does|do|did|include[sd]?|cause[sd]?|reduce[sd]?|increase[sd]?|improve[sd]?|"
+    r"lower[sd]?|raise[sd]?|prevent[sd]?|treat[sd]?|require[sd]?|need[sd]?|remain[sd]?|"
+    r"occur[sd]?|affect[sd]?|lead[sd]?|result[sd]?|appear[sd]?|seem[sd]?|show[sd]?|"
+    r"suggest[sd]?|indicate[sd]?|develop[sd]?|involve[sd]?|make[sd]?|become[sd]?|take[sd]?|"
+    r"give[sd]?|use[sd]?|help[sd]?|work[sd]?|relieve[sd]?|depend[sd]?|allow[sd]?|"
+    r"\w+ed)\b", re.IGNORECASE)
+
+
+_LIST_LEAD_IN = re.compile(r":\s+(?:[A-Z]|- )")  # "include: A history …", not "a 1:1 ratio"
+
+
+def states_something(text: str) -> bool:
+    """A whole statement: it has a clause, and is not a list's lead-in cut after its colon."""
+    return bool(_CLAUSE.search(text)) and not _LIST_LEAD_IN.search(text)
+
+
 def choose_bottom_line(
     candidates: list[Candidate], evidence: Evidence, audience: Audience, max_words: int,
     max_sentences: int, answer_lead_weight: float = 0.0,
@@ -64,10 +85,12 @@ def choose_bottom_line(
     """The sentences the lead model rates the best answers, within the word budget. Patients
     get the composer's own ranking, which favours consumer-health pages and plain sentences
     (the lead model learned from experts' answers)."""
-    # A sentence opening on "These findings …" leans on what the reader will not see: only
-    # when nothing else is on offer.
-    usable = [c for c in candidates[:LEAD_POOL] if not PRONOUN_START.match(c.text)]
-    usable = usable or candidates[:LEAD_POOL]
+    # A sentence opening on "These findings …" leans on what the reader will not see, and a
+    # fragment ("Acute gout, or acute gouty arthritis.") or a list's cut lead-in ("… include:
+    # A history of DVT.") says nothing whole: only when nothing else is on offer.
+    pool = candidates[:LEAD_POOL]
+    usable = [c for c in pool if not PRONOUN_START.match(c.text) and states_something(c.text)]
+    usable = usable or [c for c in pool if not PRONOUN_START.match(c.text)] or pool
     if not usable:
         return []
     if audience == "patient":

@@ -44,7 +44,6 @@ RELEVANCE_WEIGHT = 1.2
 # (tuned on K-QA patient questions for a reading level about three grades below clinicians').
 PATIENT_CONSUMER_BONUS = 0.5
 PATIENT_TARGET_GRADE = 7.0
-
 PATIENT_GRADE_COST = 0.15
 PATIENT_MAX_GRADE = 12.0
 

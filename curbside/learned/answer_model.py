@@ -25,7 +25,10 @@ from curbside.errors import CurbsideError
 from curbside.library.embedding import _model_path
 
 MODEL_FILE = "answer-minilm-int8.onnx"
-MAX_TOKENS = 112
+MAX_TOKENS = 112  # what the model was trained on
+# At ask time pairs are cut shorter: the cost grows with the square of the length, and what
+# is cut is the end of the longest sentences and their titles (the sentence comes first).
+ASK_TOKENS = 80
 TITLE_CHARS = 100
 BATCH = 32
 REMEMBERED = 50_000
@@ -50,7 +53,8 @@ def shipped_model() -> Path:
 class AnswerScorer:
     """Probability that each candidate sentence answers the question."""
 
-    def __init__(self, path: Path | None = None, threads: int = 2):
+    def __init__(self, path: Path | None = None, threads: int = 2,
+                 max_tokens: int = ASK_TOKENS):
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -65,7 +69,7 @@ class AnswerScorer:
         self.session = onnxruntime.InferenceSession(str(path), options,
                                                     providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(Path(starting_weights()) / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_TOKENS, strategy="only_second")
+        self.tokenizer.enable_truncation(max_tokens, strategy="only_second")
         self.tokenizer.no_padding()
         # Asked again (a follow-up, a re-check, a reload), a question's sentences are not re-read.
         self.remembered: OrderedDict[tuple[str, str], float] = OrderedDict()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,31 +124,35 @@ class LexicalIndex:
                token: str) -> None:
         """Remove every passage of the deleted documents, add the new passages and name the
         database state this makes, in one commit."""
-        writer = self.index.writer(_WRITER_HEAP, 1)
-        try:
+
+        def change(writer: tantivy.IndexWriter) -> None:
             for doc_id in deleted_doc_ids:
                 writer.delete_documents_by_term("doc_id", doc_id)
             for passage in added:
                 writer.add_document(self._document(passage))
-            self._mark(writer, token)
-            crash_point("index-written")
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()
-        self.index.reload()
+
+        self._commit(change, token, crash_at="index-written")
 
     def rebuild(self, passages: Iterable[IndexedPassage], token: str) -> None:
         """Start the index again from the library's passages, in one commit: readers see the
         old index or the new one, and a writer killed midway leaves the old one."""
-        writer = self.index.writer(_WRITER_HEAP, 1)
-        try:
+
+        def refill(writer: tantivy.IndexWriter) -> None:
             writer.delete_all_documents()
             for passage in passages:
                 writer.add_document(self._document(passage))
+
+        self._commit(refill, token)
+
+    def _commit(self, change: Callable[[tantivy.IndexWriter], None], token: str,
+                crash_at: str | None = None) -> None:
+        """One tantivy commit: the change and the marker naming `token`, or nothing."""
+        writer = self.index.writer(_WRITER_HEAP, 1)
+        try:
+            change(writer)
             self._mark(writer, token)
+            if crash_at:
+                crash_point(crash_at)
             writer.commit()
         except BaseException:
             writer.rollback()
