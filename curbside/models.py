@@ -7,14 +7,19 @@ Every stage takes and returns these plain models; no stage reaches into another'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from curbside.urls import WebUrl
+
+# `Document.source` of guidelines and protocols read with their structure: their sections are
+# heading paths, cited with the reference.
+GUIDANCE_SOURCE = "guideline"
+HEADING_SEPARATOR = " › "  # between the headings of such a section's label
 
 
 class DocumentSection(BaseModel):
@@ -48,6 +53,10 @@ class Document(BaseModel):
     # A revision stamp from the source (MEDLINE DateRevised as YYYY-MM-DD); a record with an
     # older stamp never replaces a newer one.
     revised: str | None = None
+    # What the document is, when its title does not say (e.g. a summary of a named guideline),
+    # and the version its issuer gave it; shown with its reference.
+    note: str | None = None
+    version: str | None = None
 
     def full_text(self) -> str:
         """Title and every section, the text statements are traced against."""
@@ -152,6 +161,8 @@ class Evidence:
     documents: dict[str, Document]
     topic_weights: dict[str, float]
     missing_terms: Sequence[str] = ()  # topic words no passage of the library contains
+    # Short forms the evidence defines for the topic ("dka" -> diabetic, ketoacidosis).
+    abbreviations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Verdict(BaseModel):
@@ -224,6 +235,9 @@ class Reference(BaseModel):
     kind: str
     url: WebUrl = None
     doi: str | None = None
+    note: str | None = None
+    # For guidelines and protocols: the sections (heading paths) the article quotes.
+    sections: list[str] = Field(default_factory=list)
 
 
 class EvidenceItem(BaseModel):

@@ -57,13 +57,25 @@ def split_sentences(text: str) -> list[str]:
     return list(_split_sentences(text))
 
 
+def _sentence_offsets(text: str) -> list[tuple[int, int]]:
+    """blingfire's sentence spans, never across a line break: readers of structured documents
+    (guidelines) put each paragraph, list item and table row on a line of its own."""
+    offsets: list[tuple[int, int]] = []
+    line_start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            _, spans = blingfire.text_to_sentences_and_offsets(line)
+            offsets += [(line_start + a, line_start + b) for a, b in spans]
+        line_start += len(line) + 1
+    return offsets
+
+
 @lru_cache(maxsize=1 << 14)  # a library's passages recur across questions, and per question
 def _split_sentences(text: str) -> tuple[str, ...]:
     if not text.strip():
         return ()
-    _, offsets = blingfire.text_to_sentences_and_offsets(text)
     spans: list[list[int]] = []
-    for start, end in offsets:
+    for start, end in _sentence_offsets(text):
         if not text[start:end].strip():
             continue
         if spans and _NO_BREAK_AFTER.search(text[spans[-1][0] : spans[-1][1]].rstrip()):

@@ -22,6 +22,10 @@ KIND_LABELS = {
     EvidenceLevel.OTHER: "Research",
 }
 
+# A hospital's own protocol (publication type set by the guidance readers): as strong as a
+# guideline for ranking, and labelled as what it is.
+LOCAL_PROTOCOL = "protocol"
+
 # Strength used when ranking and selecting; higher is stronger.
 LEVEL_WEIGHT = {
     EvidenceLevel.GUIDELINE: 1.0,
@@ -36,7 +40,8 @@ LEVEL_WEIGHT = {
 }
 
 _BY_PUBLICATION_TYPE: list[tuple[EvidenceLevel, tuple[str, ...]]] = [
-    (EvidenceLevel.GUIDELINE, ("practice guideline", "guideline", "consensus development")),
+    (EvidenceLevel.GUIDELINE, ("practice guideline", "guideline", "consensus development",
+                               LOCAL_PROTOCOL)),
     (EvidenceLevel.SYSTEMATIC_REVIEW, ("systematic review", "meta-analysis")),
     (EvidenceLevel.RCT, ("randomized controlled trial", "controlled clinical trial",
                          "clinical trial, phase iii", "equivalence trial", "pragmatic clinical")),
@@ -128,7 +133,7 @@ def appraise(document: Document) -> Appraisal:
         reasons.append("a retraction notice, not evidence: never cited")
     return Appraisal(
         level=level,
-        kind=KIND_LABELS[level],
+        kind="Protocol" if LOCAL_PROTOCOL in types else KIND_LABELS[level],
         year=document.year,
         retracted=withdrawn,
         reasons=reasons,

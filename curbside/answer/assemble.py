@@ -28,6 +28,7 @@ from curbside.answer.select import (
 from curbside.answer.topic import TopicMatcher, topic_phrase
 from curbside.answer.urgency import has_emergency_cues
 from curbside.models import (
+    GUIDANCE_SOURCE,
     Article,
     ArticleSection,
     Audience,
@@ -104,8 +105,12 @@ class _Citations:
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}
+        self.sections: dict[str, list[str]] = {}  # doc id -> labels of the sections quoted
 
     def statement(self, candidate: Candidate) -> Statement:
+        quoted = self.sections.setdefault(candidate.hit.passage.doc_id, [])
+        if candidate.hit.passage.section not in quoted:
+            quoted.append(candidate.hit.passage.section)
         cited = []
         for doc_id in candidate.doc_ids:
             if doc_id not in self.numbers:
@@ -114,11 +119,16 @@ class _Citations:
         return Statement(text=candidate.text, citations=cited)
 
 
-def reference_for(n: int, document: Document, kind: str) -> Reference:
+def reference_for(
+    n: int, document: Document, kind: str, sections: Sequence[str] = ()
+) -> Reference:
+    """A numbered reference; a guideline's names the sections the article quotes from it."""
     url = document.url or (f"https://doi.org/{document.doi}" if document.doi else None)
     title = document.title or f"PubMed record {document.pmid or document.id} (title not held)"
+    quoted = [s for s in sections if s] if document.source == GUIDANCE_SOURCE else []
     return Reference(n=n, id=document.id, title=title, journal=document.journal,
-                     year=document.year, kind=kind, url=url, doi=document.doi)
+                     year=document.year, kind=kind, url=url, doi=document.doi,
+                     note=document.note, sections=quoted)
 
 
 def article_title(analysis: QuestionAnalysis, topic: str) -> str:
@@ -145,7 +155,8 @@ def _section_blocks(
         return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
     by_step: dict[str, list[Candidate]] = {}
     for candidate in chosen:
-        by_step.setdefault(plan.classify_step(candidate.text), []).append(candidate)
+        step = plan.classify_step(candidate.text, candidate.hit.passage.section)
+        by_step.setdefault(step, []).append(candidate)
     if len(by_step) < 2:
         return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
     steps = [
@@ -383,7 +394,8 @@ def _assemble(
 ) -> Article:
     kinds = {h.passage.doc_id: h.appraisal.kind for h in evidence.hits if h.appraisal}
     references = [
-        reference_for(n, evidence.documents[doc_id], kinds.get(doc_id, "Research"))
+        reference_for(n, evidence.documents[doc_id], kinds.get(doc_id, "Research"),
+                      citations.sections.get(doc_id, ()))
         for doc_id, n in sorted(citations.numbers.items(), key=lambda item: item[1])
     ]
     cited = set(citations.numbers)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+from curbside.answer.abbreviations import topic_abbreviations
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.question import joined_forms, spelling_variants
 from curbside.answer.topic import TopicMatcher, topic_threshold
@@ -44,7 +45,16 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
                                     if library.matching_passages(w)]
     hits = search_passages(library, terms, settings.retrieval.passages, settings.retrieval)
     weights, missing = topic_weights(library, analysis)
-    matcher = TopicMatcher(weights, analysis.topic_phrases)
+    # A short form the evidence defines for the topic is searched too, once: guidelines name
+    # "DKA" in their headings where the question wrote "diabetic ketoacidosis".
+    abbreviations = topic_abbreviations((h.passage.text for h in hits), weights,
+                                        set(analysis.query_terms))
+    if abbreviations:
+        seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
+        more = search_passages(library, [*terms, *abbreviations], settings.retrieval.passages,
+                               settings.retrieval)
+        hits += [h for h in more if (h.passage.doc_id, h.passage.ordinal) not in seen]
+    matcher = TopicMatcher(weights, analysis.topic_phrases, abbreviations)
     threshold = topic_threshold(weights, settings.composer)
     # The best on-topic documents are read whole: a treatment paragraph rarely repeats every
     # word of the question, yet belongs in the article.
@@ -75,4 +85,4 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
     ]
     appraised.sort(key=lambda h: -h.score)
     return Evidence(analysis=analysis, hits=appraised, documents=documents,
-                    topic_weights=weights, missing_terms=missing)
+                    topic_weights=weights, missing_terms=missing, abbreviations=abbreviations)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from curbside.models import Audience, Intent
+from curbside.models import HEADING_SEPARATOR, Audience, Intent
 
 OVERVIEW = "overview"
 DIAGNOSIS = "diagnosis"
@@ -99,8 +99,12 @@ _CUES: dict[str, re.Pattern[str]] = {
     SPECIAL: re.compile(
         r"\b(pregnan\w*|child\w*|pediatric|paediatric|infants?|neonat\w*|elderly|older adults|"
         r"renal impairment|hepatic impairment|contraindicat\w*|caution\w*|hemophilia|"
-        r"haemophilia|comorbid\w*)\b"),
+        r"haemophilia|comorbid\w*|special populations?)\b"),
 }
+
+# Headings over text about the document rather than the disease.
+_NOT_CONTENT_HEADING = re.compile(r"\b(limitations?|references?|abbreviations?|evidence gaps?|"
+                                  r"methods?|disclaimer|scope)\b")
 
 # Labels of document sections that say what their sentences are about (MedQuAD question types).
 SOURCE_LABEL_SECTIONS: dict[str, str] = {
@@ -132,11 +136,12 @@ _RECOMMENDS_OR_WORKS = re.compile(
     r"prevent\w*|lower\w*|decreas\w*|benefit\w*|superior|successful\w*|cure\w*|"
     r"used to treat|treated with|is treated|are treated|treatment (?:is|includes?|consists)|"
     r"options? (?:is|are|include)|therapy (?:is|includes?))\b")
+_FIRST_LINE_HEADING = re.compile(r"\b(first[- ]line|preferred|of choice)\b")
 _STEP_CUES: dict[str, re.Pattern[str]] = {
     "escalation": re.compile(
         r"\b(surg\w*|operat\w*|drain\w*|evacuat\w*|emboli[sz]\w*|decompress\w*|refractory|"
         r"fail\w*|second-line|escalat\w*|invasive|transplant\w*|resect\w*|excision|"
-        r"unresponsive|persistent|severe)\b"),
+        r"unresponsive|persistent|severe|ineffective|poorly tolerated|third-line)\b"),
     "initial": re.compile(
         r"\b(initial\w*|immediate\w*|emergenc\w*|stabili[sz]\w*|resuscitat\w*|supportive|"
         r"conservative\w*|bed rest|analges\w*|pain (?:control|relief)|reversal|reversed|"
@@ -157,7 +162,7 @@ def classify_sentence(text: str, source_label: str,
     folded = text.lower()
     scores: dict[str, float] = {key: len(pattern.findall(folded))
                                 for key, pattern in _CUES.items()}
-    hinted = SOURCE_LABEL_SECTIONS.get(source_label.lower())
+    hinted = SOURCE_LABEL_SECTIONS.get(source_label.lower()) or heading_section(source_label)
     if hinted:
         scores[hinted] = scores.get(hinted, 0) + 2
     if scores[OVERVIEW]:
@@ -168,7 +173,27 @@ def classify_sentence(text: str, source_label: str,
     return best if scores[best] >= 1 else OTHER
 
 
-def classify_step(text: str) -> str:
+def heading_section(heading_path: str) -> str | None:
+    """The article section a guideline's heading path names ("Acute Flare Treatment ›
+    First-Line Therapies" is management), judged from its most specific heading up."""
+    for heading in reversed(heading_path.lower().split(HEADING_SEPARATOR.strip())):
+        if _NOT_CONTENT_HEADING.search(heading):
+            return OTHER
+        found = [key for key, pattern in _CUES.items() if pattern.search(heading)]
+        if found:
+            return found[0]
+    return None
+
+
+def classify_step(text: str, source_label: str = "") -> str:
+    """The management step a statement belongs to; a guideline's heading ("Second-Line: IL-1
+    Inhibitors") names it before the statement's own words do."""
+    heading = source_label.lower().rsplit(HEADING_SEPARATOR.strip(), 1)[-1]
+    if _FIRST_LINE_HEADING.search(heading):
+        return "first_line"
+    for step in ("escalation", "initial"):
+        if _STEP_CUES[step].search(heading):
+            return step
     folded = text.lower()
     for step in ("escalation", "initial"):
         if _STEP_CUES[step].search(folded):

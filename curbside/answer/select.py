@@ -26,6 +26,7 @@ from curbside.answer.trace import is_traceable
 from curbside.learned.answer_model import answer_scorer
 from curbside.learned.section_model import section_model
 from curbside.models import (
+    GUIDANCE_SOURCE,
     Audience,
     Document,
     Evidence,
@@ -63,10 +64,13 @@ def preclinical(text: str, document: Document) -> bool:
     return "Animals" in mesh and "Humans" not in mesh
 
 
-def in_frame(text: str, document: Document, analysis: QuestionAnalysis) -> bool:
+def in_frame(text: str, document: Document, analysis: QuestionAnalysis,
+             title: str | None = None) -> bool:
     """The sentence answers for the question's frame: its population (spoken of in the
-    sentence or in its document's title) and humans, unless animals are asked about."""
-    if analysis.population and not speaks_of(analysis.population, text, document.title):
+    sentence or in the title it is read under, a guideline's heading path included) and
+    humans, unless animals are asked about."""
+    context = document.title if title is None else title
+    if analysis.population and not speaks_of(analysis.population, text, context):
         return False
     return bool(_PRECLINICAL.search(analysis.question)) or not preclinical(text, document)
 
@@ -166,14 +170,17 @@ def scored_candidates(
         for text in quotable_sentences(hit.passage.text, hit.passage.section):
             if not is_traceable(text, document):
                 continue  # defence in depth: never show a sentence its source does not hold
-            if framed and not in_frame(text, document, evidence.analysis):
+            if framed and not in_frame(text, document, evidence.analysis, hit.title):
                 continue
             quotable.append((text, hit, document))
     model = section_model()
     roles = model.probabilities([text for text, _, _ in quotable])
     found: list[Candidate] = []
     for (text, hit, document), row in zip(quotable, roles, strict=True):
-        topical = matcher.coverage(text)
+        # A guideline's line is about what its title and headings name ("Rate Control in
+        # Atrial Fibrillation › First-Line Agents" for "Beta-blockers (metoprolol …)").
+        topical = matcher.coverage(text if document.source != GUIDANCE_SOURCE
+                                   else f"{hit.title} {text}")
         learned = dict(zip(model.roles, (float(p) for p in row), strict=True))
         section = plan.classify_sentence(text, hit.passage.section, learned)
         score = _sentence_score(text, hit, top_score, topical, section, evidence, audience)
@@ -206,7 +213,7 @@ def rate_answers(
     pool = candidates[:settings.answer_pool]
     probabilities = answer_scorer().score(
         evidence.analysis.question,
-        [(c.text, evidence.documents[c.doc_ids[0]].title) for c in pool])
+        [(c.text, c.hit.title) for c in pool])
     for candidate, probability in zip(pool, probabilities, strict=True):
         candidate.answer = float(probability)
     return sorted(candidates, key=lambda c: c.score + settings.answer_weight * c.answer,

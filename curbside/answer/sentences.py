@@ -81,7 +81,8 @@ _PAGE_TEXT = re.compile(
     r"frequency (?:may|of \d)|a frequency of|listed as a fraction|sign or symptom may be|"
     r"approximate number of patients|this information comes from|orphanet|"
     r"\bsee (?:the )?(?:chapter|section|page|topic)s?\b|\bfor more on\b|"
-    r"\bread more\b|\blearn more\b)",
+    r"\bread more\b|\blearn more\b|"
+    r"\b(?:animation|video|figure|picture|image|illustration|diagram) (?:below|above)\b)",
     re.IGNORECASE,
 )
 DESIGN_SECTIONS = frozenset(label.lower() for label in _DESIGN_LABELS)

@@ -26,8 +26,10 @@ class TopicMatcher:
     parts ("obsessive-compulsive" names "obsessive"), and two adjacent topic words count when
     written as one ("monkeypox" for "monkey pox")."""
 
-    def __init__(self, topic_weights: dict[str, float], phrases: Sequence[Sequence[str]] = ()):
+    def __init__(self, topic_weights: dict[str, float], phrases: Sequence[Sequence[str]] = (),
+                 abbreviations: Mapping[str, tuple[str, ...]] | None = None):
         self.weights = topic_weights
+        self.abbreviations = abbreviations or {}
         self.forms: dict[str, list[tuple[str, int]]] = {}  # stem -> (topic word, length)
         for term in topic_weights:
             for variant in spelling_variants(term):
@@ -41,7 +43,8 @@ class TopicMatcher:
 
     @classmethod
     def for_evidence(cls, evidence: Evidence) -> TopicMatcher:
-        return cls(evidence.topic_weights, evidence.analysis.topic_phrases)
+        return cls(evidence.topic_weights, evidence.analysis.topic_phrases,
+                   evidence.abbreviations)
 
     def present(self, text: str) -> set[str]:
         pieces = set(words(text))
@@ -51,6 +54,8 @@ class TopicMatcher:
             for term, length in self.forms.get(stem(piece), ()):
                 if abs(len(piece) - length) <= INFLECTION_CHARS:
                     found.add(term)
+        for piece in pieces & self.abbreviations.keys():
+            found.update(self.abbreviations[piece])
         for joined, pair in self.joined.items():
             if joined in pieces or joined + "s" in pieces:
                 found.update(pair)

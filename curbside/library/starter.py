@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from curbside.library.formats.open_medicine import installed_guidelines
+
 STARTER_SOURCES = [
     "pubmed-xml-samples/medsamp2012.xml.gz",
     "pubmed-xml-samples/pubmed-29768149.xml",
@@ -23,5 +25,8 @@ STARTER_SOURCES = [
 
 
 def starter_paths(data: Path) -> list[Path]:
-    """The starter sources present under the data folder."""
-    return [data / name for name in STARTER_SOURCES if (data / name).exists()]
+    """The starter sources present under the data folder, then the society-guideline summaries
+    of the installed open-medicine package."""
+    paths = [data / name for name in STARTER_SOURCES if (data / name).exists()]
+    guidelines = installed_guidelines()
+    return [*paths, guidelines] if guidelines else paths

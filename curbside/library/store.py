@@ -23,7 +23,7 @@ from pathlib import Path
 from curbside.errors import LibraryError, UnknownDocumentError
 from curbside.library.crashpoints import crash_point
 from curbside.library.lexical import IndexedPassage, LexicalIndex
-from curbside.library.passages import passages_of
+from curbside.library.passages import PASSAGE_TITLE_SQL, passage_title, passages_of
 from curbside.library.vectors import (
     VECTOR_SCHEMA,
     CentredEncoder,
@@ -225,7 +225,7 @@ class Library:
 
     def _indexed_passages(self) -> Iterable[IndexedPassage]:
         rows = self.connection.execute(
-            "SELECT p.id, p.doc_id, d.title, p.text FROM passages p "
+            f"SELECT p.id, p.doc_id, {PASSAGE_TITLE_SQL}, p.text FROM passages p "
             "JOIN documents d ON d.id = p.doc_id"
         )
         for passage_id, doc_id, title, text in rows:
@@ -368,7 +368,8 @@ class Library:
             )
             assert cursor.lastrowid is not None
             self._pending.added.append(
-                IndexedPassage(cursor.lastrowid, document.id, document.title, passage.text)
+                IndexedPassage(cursor.lastrowid, document.id, passage_title(document, passage),
+                               passage.text)
             )
 
     def _delete(self, doc_id: str) -> bool:
@@ -461,7 +462,7 @@ class Library:
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             for pid, doc_id, ordinal, section, text, title in self.connection.execute(
-                "SELECT p.id, p.doc_id, p.ordinal, p.section, p.text, d.title "
+                f"SELECT p.id, p.doc_id, p.ordinal, p.section, p.text, {PASSAGE_TITLE_SQL} "
                 f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
                 chunk,
             ):

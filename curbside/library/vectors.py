@@ -25,6 +25,7 @@ from curbside.library.embedding import (
     vocabulary_size,
     word_pieces,
 )
+from curbside.library.passages import PASSAGE_TITLE_SQL
 
 VECTOR_SCHEMA = """
 CREATE TABLE IF NOT EXISTS passage_vectors (
@@ -100,7 +101,7 @@ def _count_passages(connection: sqlite3.Connection) -> int:
 
 def _all_texts(connection: sqlite3.Connection) -> Iterator[list[str]]:
     cursor = connection.execute(
-        "SELECT d.title, p.text FROM passages p JOIN documents d ON d.id = p.doc_id"
+        f"SELECT {PASSAGE_TITLE_SQL}, p.text FROM passages p JOIN documents d ON d.id = p.doc_id"
     )
     while rows := cursor.fetchmany(EMBED_BATCH):
         yield [_passage_text(title, text) for title, text in rows]
@@ -159,7 +160,7 @@ def embed_pending(connection: sqlite3.Connection, on_progress: EmbedProgress | N
     after = -1  # walk the passages in id order, so each batch reads only what follows
     while True:
         rows = connection.execute(
-            "SELECT p.id, d.title, p.text FROM passages p "
+            f"SELECT p.id, {PASSAGE_TITLE_SQL}, p.text FROM passages p "
             "JOIN documents d ON d.id = p.doc_id "
             "LEFT JOIN passage_vectors v ON v.passage_id = p.id "
             "WHERE p.id > ? AND v.generation IS NOT ? ORDER BY p.id LIMIT ?",

@@ -58,8 +58,10 @@ def render_markdown(article: Article) -> str:
             where = ", ".join(str(p) for p in (ref.journal, ref.year) if p)
             url = web_url(ref.url)
             link = f" <{url}>" if url else ""
+            quoted = "".join(f" § {section};" for section in ref.sections).rstrip(";")
+            note = f" {ref.note}" if ref.note else ""
             lines.append(f"{ref.n}. [{ref.kind}] {ref.title}" + (f" *{where}*" if where else "")
-                         + f" ({ref.id}){link}")
+                         + quoted + note + f" ({ref.id}){link}")
         lines.append("")
     lines += ["---", f"*{article.disclaimer}*", "",
               f"Composer: {article.composer}"

@@ -12,18 +12,21 @@ from pathlib import Path
 from curbside.library.formats import Record, RecordProblem
 from curbside.library.formats.bioasq import read_bioasq
 from curbside.library.formats.jsonl import read_jsonl
+from curbside.library.formats.markdown import SUFFIXES as MARKDOWN_SUFFIXES
+from curbside.library.formats.markdown import read_markdown
 from curbside.library.formats.medquad import read_medquad, read_medquad_bytes
+from curbside.library.formats.open_medicine import is_open_medicine, read_open_medicine
 from curbside.library.formats.pubmed_xml import read_pubmed_xml
 from curbside.library.formats.pubmedqa import read_pubmedqa
 from curbside.library.formats.scifact import CORPUS_MEMBER, read_scifact
 
 FORMATS = ("pubmed-xml", "medquad-xml", "beir", "jsonl", "pubmedqa", "bioasq", "scifact",
-           "archive")
+           "markdown", "open-medicine", "archive")
 MEDQUAD_ROOTS = ("Document", "doc")
 _HINT = (
     "Curbside reads MEDLINE/PubMed XML (.xml, .xml.gz), MedQuAD XML (or a .tar.xz of it), "
-    "BEIR corpus.jsonl, PubMedQA ori_pqal.json, BioASQ doc_to_abstract.json, SciFact CSV/zip "
-    "and JSONL documents with id/title/text."
+    "BEIR corpus.jsonl, PubMedQA ori_pqal.json, BioASQ doc_to_abstract.json, SciFact CSV/zip, "
+    "JSONL documents with id/title/text, and guidelines or protocols in Markdown (.md)."
 )
 
 
@@ -62,6 +65,8 @@ def _xml_root_tag(head: bytes) -> str:
 def detect_format(path: Path) -> str:
     name = path.name.lower()
     if path.is_dir():
+        if is_open_medicine(path):
+            return "open-medicine"
         if (path / "corpus.jsonl").exists():
             return "beir"
         if (path / "doc_to_abstract.json").exists():
@@ -69,6 +74,8 @@ def detect_format(path: Path) -> str:
         raise UnknownFormat(f"{path}: folder has no corpus.jsonl or doc_to_abstract.json")
     if name == "corpus.jsonl" or name == "corpus.jsonl.gz":
         return "beir"
+    if name.endswith(MARKDOWN_SUFFIXES):
+        return "markdown"
     if name == "doc_to_abstract.json":
         return "bioasq"
     if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")):
@@ -144,6 +151,10 @@ def read_any(path: Path) -> Iterator[Record]:
         return
     if kind == "beir":
         yield from read_jsonl(path / "corpus.jsonl" if path.is_dir() else path, beir=True)
+    elif kind == "markdown":
+        yield from read_markdown(path)
+    elif kind == "open-medicine":
+        yield from read_open_medicine(path)
     elif kind == "jsonl":
         yield from read_jsonl(path)
     elif kind == "pubmed-xml":

@@ -1,0 +1,69 @@
+"""Abbreviations the evidence defines for the topic: "diabetic ketoacidosis (DKA)" lets a
+guideline's "Fluid Resuscitation in DKA" count as naming the question's topic.
+
+Definitions are found the way Schwartz and Hearst (2003) proposed: a short form in brackets
+after a long form whose words hold the short form's letters in order, its first letter
+starting the first word. Only definitions found in the retrieved evidence are used, and only
+when every word of the long form is a topic word, so an abbreviation never widens the topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from curbside.text import fold, words
+
+_DEFINITION = re.compile(r"((?:[A-Za-z][\w'-]*\s+){1,8}?)\(([A-Z][A-Za-z0-9]{1,9})\)")
+SHORTEST = 2  # letters; "(A)" is a list label, not an abbreviation
+
+
+def long_form(candidate_words: list[str], short: str) -> list[str] | None:
+    """The fewest trailing words that spell the short form's letters in order, or None."""
+    letters = [c for c in short.lower() if c.isalnum()]
+    for size in range(1, len(candidate_words) + 1):
+        chosen = candidate_words[-size:]
+        if chosen[0][0].lower() != letters[0]:
+            continue
+        text = " ".join(chosen).lower()
+        position = 0
+        for letter in letters:
+            position = text.find(letter, position)
+            if position < 0:
+                break
+            position += 1
+        else:
+            return chosen
+    return None
+
+
+def definitions(texts: Iterable[str]) -> dict[str, str]:
+    """Short form (folded) -> long form, for every definition in the texts."""
+    found: dict[str, str] = {}
+    for text in texts:
+        if "(" not in text:
+            continue
+        for match in _DEFINITION.finditer(text):
+            short = match.group(2)
+            if len(short) < SHORTEST or not any(c.isupper() for c in short[1:] + short[0]):
+                continue
+            chosen = long_form(match.group(1).split(), short)
+            if chosen and len(chosen) >= 2:
+                found.setdefault(fold(short), " ".join(chosen))
+    return found
+
+
+def topic_abbreviations(
+    texts: Iterable[str], topic_terms: Iterable[str], known: set[str]
+) -> dict[str, tuple[str, ...]]:
+    """Short forms whose long form is made of topic words only, with the words they stand for.
+
+    `known` are the words the question already uses: a short form it wrote is no expansion."""
+    topic = set(topic_terms)
+    found: dict[str, tuple[str, ...]] = {}
+    for short, long in definitions(texts).items():
+        parts = words(long)
+        if short in known or not parts or not all(p in topic for p in parts):
+            continue
+        found[short] = tuple(dict.fromkeys(parts))
+    return found

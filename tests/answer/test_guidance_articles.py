@@ -1,0 +1,47 @@
+"""Articles cited to guidelines and protocols, asked through the CLI as a user would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.library.formats.test_markdown import PROTOCOL
+from tests.test_cli import curbside
+
+
+def test_gout_flare_is_answered_from_the_guideline_with_its_sections(
+    starter_library_dir: Path,
+) -> None:
+    result = curbside("ask", "How is an acute gout flare treated?", "--format", "json",
+                      library=starter_library_dir)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert not article["insufficient_evidence"]
+    guideline = next(r for r in article["references"]
+                     if r["id"] == "open-medicine:acr_gout_2020/flare_management")
+    assert guideline["kind"] == "Guideline" and guideline["year"] == 2020
+    assert guideline["sections"] and all(s for s in guideline["sections"])
+    assert "not the guideline's own text" in guideline["note"]
+    management = next(s for s in article["sections"] if s["key"] == "management")
+    cited = [item for block in management["blocks"]
+             for step in block.get("steps", [{"items": block.get("items", [])}])
+             for item in step["items"] if guideline["n"] in item["citations"]]
+    assert any("colchicine" in item["text"].lower() for item in cited), cited
+
+
+def test_a_local_protocol_is_cited_as_a_protocol_with_its_section(tmp_path: Path) -> None:
+    folder = tmp_path / "protocols"
+    folder.mkdir()
+    (folder / "widget_fever.md").write_text(PROTOCOL, encoding="utf-8")
+    (folder / "widget_fever.meta.json").write_text(json.dumps(
+        {"issuer": "Synthetic Hospital", "year": 2025, "kind": "Protocol"}), encoding="utf-8")
+    library = tmp_path / "library"
+    ingest = curbside("ingest", str(folder / "widget_fever.md"), library=library)
+    assert ingest.returncode == 0, ingest.stderr
+    result = curbside("ask", "How is widget fever treated?", "--format", "json",
+                      library=library)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    [reference] = article["references"]
+    assert (reference["kind"], reference["journal"]) == ("Protocol", "Synthetic Hospital")
+    assert "Treatment › First-Line Care" in reference["sections"]
