@@ -174,6 +174,32 @@ def bench_ask(library: Library, questions: list[str]) -> dict[str, float]:
             "p95": percentile(times, 95)}
 
 
+# Clinical questions the open-medicine guideline summaries cover (CAP, gout flare, DKA, AF).
+GUIDELINE_QUESTIONS = [
+    "What antibiotics are recommended for community-acquired pneumonia?",
+    "How is an acute gout flare treated?",
+    "How is diabetic ketoacidosis treated?",
+    "How is the heart rate controlled in atrial fibrillation?",
+    "When should anticoagulation be started in atrial fibrillation?",
+]
+
+
+def bench_guidelines(library: Library) -> str:
+    """Which guideline sections the articles for guideline-covered questions cite."""
+    settings = Settings()
+    rows = ["| question | guideline statements / all | guideline sections cited |",
+            "|---|---:|---|"]
+    for question in GUIDELINE_QUESTIONS:
+        article = answer_question(library, question, "clinician", settings)
+        guides = {r.n: r for r in article.references if r.kind in ("Guideline", "Protocol")}
+        statements = article.statements()
+        from_guides = sum(1 for s in statements if set(s.citations) & guides.keys())
+        cited = "; ".join(f"{r.title}: " + ", ".join(f"§ {x}" for x in r.sections)
+                          for r in guides.values())
+        rows.append(f"| {question} | {from_guides} / {len(statements)} | {cited or '—'} |")
+    return "\n".join(rows)
+
+
 def bench_readability(library: Library, data: Path) -> dict[str, float]:
     """Mean Flesch-Kincaid grade of the statements of patient and clinician views of the same
     K-QA patient questions (those both views answer)."""
@@ -337,6 +363,8 @@ def main() -> None:
             appraisal = bench_appraisal(library, questions)
             ask = bench_ask(library, questions[:120])
             readability = bench_readability(library, data)
+            guideline_table = bench_guidelines(library)
+            per_source = library.stats()
             answers = evaluate_answers(
                 library, read_judged_questions(data / "bioasq-12b-golden"), settings)
             key_points = evaluate_must_have(
@@ -381,6 +409,18 @@ per 1,000 passages (SQLite file, tantivy index and vectors), of which the vector
 Embedding is part of every ingest: {ingest['embedded']:,} passages in {ingest['embed_seconds']:.1f} s,
 {ingest['embedded'] / ingest['embed_seconds']:,.0f} passages/s (static token vectors distilled from
 all-MiniLM-L6-v2; word-piece weights computed from the library first).
+
+Documents per source in the starter library:
+{", ".join(f"{name} {count:,}" for name, count in sorted(per_source.items()))}.
+
+## Guideline-covered questions: which guideline sections the articles cite
+
+The starter library holds the 145 guideline summaries of the `open-medicine` package (summaries
+written by that project, labelled so in each reference, not the guidelines' own text), read by
+the Markdown reader with their heading paths. Each row is one article made on the starter
+library; "guideline statements" counts the bottom line and section statements citing a guideline.
+
+{guideline_table}
 
 ## Search latency (starter library, {search['passages']:,} passages, {search['queries']} BioASQ 12b questions, top 10)
 

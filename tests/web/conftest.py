@@ -55,6 +55,10 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, driven by Playwright (which never downloads a browser here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.exit(f"The browser tests need Debian's Chromium at {CHROMIUM}, which is not "
+                    "installed: run `bash tests/install_system_packages.sh` (or "
+                    "`sudo apt-get install chromium`) and run the tests again.", returncode=4)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
