@@ -20,8 +20,10 @@ from curbside.answer.select import (
     Candidate,
 )
 from curbside.models import (
+    GUIDANCE_SOURCE,
     Audience,
     Evidence,
+    Intent,
 )
 
 
@@ -93,6 +95,12 @@ def choose_bottom_line(
     usable = usable or [c for c in pool if not PRONOUN_START.match(c.text)] or pool
     if not usable:
         return []
+    if evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING):
+        # A guideline's first-line recommendation is the answer to "how is it treated".
+        first_line = [c for c in usable
+                      if evidence.documents[c.doc_ids[0]].source == GUIDANCE_SOURCE
+                      and plan.names_first_line(c.text, c.hit.passage.section)]
+        usable = first_line or usable
     if audience == "patient":
         primary = plan.PRIMARY[evidence.analysis.intent]
         scores = [c.score + (0.3 if c.section in (primary, plan.OVERVIEW) else 0.0)

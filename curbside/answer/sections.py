@@ -136,6 +136,7 @@ _RECOMMENDS_OR_WORKS = re.compile(
     r"prevent\w*|lower\w*|decreas\w*|benefit\w*|superior|successful\w*|cure\w*|"
     r"used to treat|treated with|is treated|are treated|treatment (?:is|includes?|consists)|"
     r"options? (?:is|are|include)|therapy (?:is|includes?))\b")
+_RECOMMENDS = re.compile(r"\b(recommend\w*|should|preferred|of choice|indicated)\b")
 _FIRST_LINE_HEADING = re.compile(r"\b(first[- ]line|preferred|of choice)\b")
 _STEP_CUES: dict[str, re.Pattern[str]] = {
     "escalation": re.compile(
@@ -153,6 +154,7 @@ _STEP_CUES: dict[str, re.Pattern[str]] = {
 # keyword cues; the cues still name the sections it was not trained on (special situations,
 # follow-up), and a source's own heading (a MedQuAD page's "Treatment") counts most.
 LEARNED_WEIGHT = 3.0
+HEADING_WEIGHT = 3.0
 
 
 def classify_sentence(text: str, source_label: str,
@@ -162,9 +164,12 @@ def classify_sentence(text: str, source_label: str,
     folded = text.lower()
     scores: dict[str, float] = {key: len(pattern.findall(folded))
                                 for key, pattern in _CUES.items()}
-    hinted = SOURCE_LABEL_SECTIONS.get(source_label.lower()) or heading_section(source_label)
+    hinted = SOURCE_LABEL_SECTIONS.get(source_label.lower())
     if hinted:
         scores[hinted] = scores.get(hinted, 0) + 2
+    elif named := heading_section(source_label):
+        # A guideline's heading path is written to say what its lines are for.
+        scores[named] = scores.get(named, 0) + HEADING_WEIGHT
     if scores[OVERVIEW]:
         scores[OVERVIEW] += 1  # a definition is what a sentence of that shape is for
     for key, probability in (learned or {}).items():
@@ -183,6 +188,13 @@ def heading_section(heading_path: str) -> str | None:
         if found:
             return found[0]
     return None
+
+
+def names_first_line(text: str, source_label: str) -> bool:
+    """A recommendation of first-line treatment, by its own words or its guideline heading."""
+    heading = source_label.lower().rsplit(HEADING_SEPARATOR.strip(), 1)[-1]
+    stated = _FIRST_LINE_HEADING.search(text.lower()) or _FIRST_LINE_HEADING.search(heading)
+    return bool(stated) and bool(_RECOMMENDS.search(text.lower()))
 
 
 def classify_step(text: str, source_label: str = "") -> str:

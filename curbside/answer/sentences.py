@@ -70,7 +70,12 @@ _STUDY_SELF = re.compile(
     r"\b(?:was|were) induced\b|\b(?:two|three|four) groups of\b|"
     r"\b(?:here )?we (?:report|present|describe|propose|discuss)\b|"
     r"\b(?:in )?(?:this|the present|our) (?:study|trial|review|analysis)\b,? we\b|"
-    r"^(?:an? )?\d+[- ](?:year|month|week|day)s?[- ]old\b",
+    r"^(?:an? )?\d+[- ](?:year|month|week|day)s?[- ]old\b|"
+    # A guideline (or its summary) speaking of itself: how it was made, what it leaves out.
+    r"^(?:the|this) (?:\d{4} )?(?:consensus report|consensus statement|guidelines?|report|"
+    r"summary|document|statement) (?:is|was|were|are|does|did|provides|represents)\b|"
+    r"^it was (?:jointly )?(?:developed|written|endorsed)\b|"
+    r"\b(?:not|never) (?:differentiated|specified|addressed) (?:within|in|by) the guideline\b",
     re.IGNORECASE,
 )
 # Navigation and housekeeping text of consumer-health web pages.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curbside.answer.sections import classify_step, heading_section
+from curbside.answer.sections import classify_step, heading_section, names_first_line
 
 
 def test_heading_paths_name_sections_from_the_most_specific_heading() -> None:
@@ -21,3 +21,10 @@ def test_guideline_heading_names_the_step_before_the_words_do() -> None:
         "first_line"
     assert classify_step("Anakinra is an option.", "Flare › Second-Line: IL-1 Inhibitors") == \
         "escalation"
+
+
+def test_first_line_recommendation_by_words_or_heading() -> None:
+    assert names_first_line("Drug A is recommended as first-line therapy.", "")
+    assert names_first_line("Drug A is strongly recommended.", "Flare › First-Line Therapies")
+    assert not names_first_line("Drug A is strongly recommended.", "Flare › Adjuvant Therapy")
+    assert not names_first_line("First-line agents were studied.", "")  # no recommendation

@@ -51,6 +51,12 @@ def test_methods_sections_are_skipped() -> None:
         ("For more on the synthetic risks, see the chapter on Risk Factors in this book.", []),
         ("A 45-year-old man presented with synthetic pain in the synthetic test.", []),
         ("Synthetic patients were randomly assigned to drug X or placebo before surgery.", []),
+        ("The animation below shows how the synthetic heart beats in this test.", []),
+        ("The consensus report is based on expert opinion about synthetic disease X.", []),
+        ("It was jointly developed by three synthetic societies for this test.", []),
+        ("Synthetic dosing is not specified in the guideline; judgement decides.", []),
+        ("Synthetic line one of a guideline\nSynthetic line two of the same guideline",
+         ["Synthetic line one of a guideline", "Synthetic line two of the same guideline"]),
     ],
 )
 def test_labels_headings_citations_and_design_are_not_statements(
