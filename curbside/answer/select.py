@@ -53,7 +53,11 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
 _PRECLINICAL = re.compile(
     r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|dogs?|canine|pigs?|piglets?|porcine|"
     r"sheep|ovine|bovine|primates?|monkeys?|zebrafish|drosophila|animal models?|in vitro|"
-    r"cell lines?|cultured cells|xenografts?)\b", re.IGNORECASE)
+    r"cell lines?|cultured cells|xenografts?|ex vivo|explants?|"
+    r"experiments? on (?:\w+ ){0,3}(?:segments|tissues?|strips|slices|cells|isolated)|"
+    r"isolated (?:hearts?|tissues?|cells|vessels|arteries|muscles?)|"
+    r"\d+ (?:[µμu]M|microM|nM)|micromolar|nanomolar)\b",
+    re.IGNORECASE)
 
 
 def preclinical(text: str, document: Document) -> bool:

@@ -57,6 +57,9 @@ GOUT = [
              "cannot be used."),
     document("t:2", "Gout in rodents",
              "In mice, gout crystals caused swelling that a new compound reduced quickly."),
+    document("t:4", "Gout crystal uptake",
+             "Experiments on synovial tissue strips showed 5 microM of a compound stopped gout "
+             "attack crystal uptake."),
     document("t:3", "A gout registry",
              "OBJECTIVES To evaluate how gout attacks were recorded in one registry. "
              "Patients were randomly assigned to two gout education programmes."),
@@ -79,7 +82,7 @@ def test_animal_findings_and_study_design_never_fill_clinical_headings() -> None
     article = compose_article(evidence("How is an acute gout flare treated?", GOUT),
                               "clinician", RULES_ONLY)
     shown = " ".join(s.text for s in article.statements())
-    assert "mice" not in shown
+    assert "mice" not in shown and "microM" not in shown
     assert "OBJECTIVES" not in shown and "To evaluate" not in shown
     assert "randomly assigned" not in shown
     assert "Colchicine" in shown
