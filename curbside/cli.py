@@ -8,13 +8,21 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from curbside.answer.ask import answer_question
 from curbside.answer.verify import verify_lines
@@ -28,7 +36,7 @@ from curbside.eval import answers as answers_eval
 from curbside.eval import must_have as must_have_eval
 from curbside.eval import retrieval as retrieval_eval
 from curbside.library.formats import RecordProblem
-from curbside.library.ingest import IngestReport, ingest_paths
+from curbside.library.ingest import IngestProgress, IngestReport, ingest_paths
 from curbside.library.search import query_terms, search_passages
 from curbside.library.starter import starter_paths
 from curbside.library.store import Library
@@ -36,6 +44,7 @@ from curbside.models import Article, Audience
 from curbside.render.html import render_html
 from curbside.render.markdown import render_markdown
 from curbside.settings import RETRIEVAL_MODES, Settings
+from curbside.text import printable
 
 app = typer.Typer(
     help="Curbside: cited clinical answer articles from your own medical library.",
@@ -52,8 +61,18 @@ app.add_typer(review_app, name="review")
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
-out = Console()
-err = Console(stderr=True)
+
+class _PrintableConsole(Console):
+    """A console that prints no terminal escape sequence or control character found in the
+    text it is given (titles, passages and messages from input files); its own styles still
+    apply."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(printable(text), **options)
+
+
+out = _PrintableConsole()
+err = _PrintableConsole(stderr=True)
 
 LibraryOption = Annotated[
     Path | None,
@@ -82,45 +101,63 @@ def _ingest_with_progress(library: Library, paths: list[Path]) -> IngestReport:
         nonlocal problems_shown
         problems_shown += 1
         if problems_shown <= MAX_PROBLEMS_SHOWN:
-            err.print(f"[yellow]skipped[/yellow] {problem.where}: {problem.message}",
-                      highlight=False, soft_wrap=True)
+            err.print(f"[yellow]skipped[/yellow] {escape(problem.where)}: "
+                      f"{escape(problem.message)}", highlight=False, soft_wrap=True)
 
+    # One bar for the whole ingest (files done of all files, records so far): a task per file
+    # would redraw every task on each update, which is slow with thousands of files.
     with Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-        TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
+        SpinnerColumn(), TextColumn("[bold]Ingesting"), BarColumn(),
+        MofNCompleteColumn(), TextColumn("files, {task.fields[records]:,} records"),
+        TimeElapsedColumn(), TextColumn("{task.fields[current]}", markup=False),
         console=err, transient=False,
     ) as progress:
-        tasks = {path: progress.add_task(path.name, total=None) for path in paths}
+        task = progress.add_task("ingest", total=None, records=0, current="")
 
-        def on_progress(path: Path, seen: int) -> None:
-            progress.update(tasks[path], completed=seen)
+        def on_progress(state: IngestProgress) -> None:
+            progress.update(task, total=state.files_total, completed=state.files_done,
+                            records=state.records,
+                            current=state.path.name if state.path is not None else "")
 
         report = ingest_paths(library, paths, on_progress, on_problem)
-        for task in tasks.values():
-            progress.update(task, total=progress.tasks[task].completed or 1,
-                            completed=progress.tasks[task].completed or 1)
     if problems_shown > MAX_PROBLEMS_SHOWN:
-        err.print(f"… and {problems_shown - MAX_PROBLEMS_SHOWN} more records skipped.")
+        err.print(f"… and {problems_shown - MAX_PROBLEMS_SHOWN:,} more skipped.")
     return report
 
 
 def _print_report(report: IngestReport) -> None:
     c = report.counts
+    parts = [f"{c.added:,} added"]
+    if c.replaced:
+        parts.append(f"{c.replaced:,} replaced")
+    if c.unchanged or not report.new_library:
+        parts.append(f"{c.unchanged:,} unchanged")
+    if c.deleted:
+        parts.append(f"{c.deleted:,} deleted")
+    if report.merged or report.repeated:
+        # A paper in two data sets: not a replacement of anything the library held before.
+        parts.append(f"{report.merged + report.repeated:,} repeated a document read earlier "
+                     f"in this run ({report.merged:,} updating it)")
+    parts.append(f"{len(report.problems):,} skipped")
+    files = f"{report.files:,} file{'s' if report.files != 1 else ''}"
+    into = " into a new library" if report.new_library else ""
     out.print(
-        f"Ingested {report.records:,} records in {report.seconds:.1f} s "
-        f"({report.records_per_second:,.0f}/s): {c.added:,} added, {c.replaced:,} replaced, "
-        f"{c.unchanged:,} unchanged, {c.deleted:,} deleted, {len(report.problems):,} skipped.",
-        highlight=False,
+        f"Ingested {report.records:,} records from {files}{into} in {report.seconds:.1f} s "
+        f"({report.records_per_second:,.0f}/s): " + ", ".join(parts) + ".",
+        highlight=False, soft_wrap=True,  # one line, for scripts that read it
     )
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders; format detected.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files or folders; each file's format is detected, and a folder that is not a "
+             "BEIR or BioASQ folder is walked recursively (hidden files skipped).")],
     library: LibraryOption = None,
 ) -> None:
     """Add documents to the library (MEDLINE/PubMed XML, BEIR, PubMedQA, BioASQ, MedQuAD,
-    SciFact, JSONL). Running it again on the same files changes nothing."""
+    SciFact, JSONL, Markdown guidelines), from files or whole folders. Running it again on the
+    same files changes nothing; a bad record or file is reported and skipped."""
     settings = _settings(library)
     try:
         with Library(settings.library, create=True) as lib:
@@ -208,10 +245,10 @@ Format = Literal["markdown", "json", "html"]
 
 def _render(article: Article, fmt: Format) -> str:
     if fmt == "json":
-        return article.model_dump_json(indent=2) + "\n"
+        return article.model_dump_json(indent=2) + "\n"  # control characters are escaped
     if fmt == "html":
-        return render_html(article)
-    return render_markdown(article)
+        return printable(render_html(article))
+    return printable(render_markdown(article))
 
 
 @app.command()
@@ -353,7 +390,15 @@ def _password(prompt: str = "Password") -> str:
     """From CURBSIDE_PASSWORD (for scripts), else asked for without echo."""
     value = os.environ.get("CURBSIDE_PASSWORD")
     if value is None:
-        value = typer.prompt(prompt, hide_input=True)
+        try:
+            value = str(typer.prompt(prompt, hide_input=True))
+        except typer.Abort:
+            if sys.stdin.isatty():
+                raise  # the user stopped at the prompt
+            raise CurbsideError(
+                "No password: there is no terminal to ask for it on. Set CURBSIDE_PASSWORD to "
+                "the account's password (for scripts), or run the command in a terminal."
+            ) from None
     return value
 
 

@@ -88,6 +88,22 @@ class ReviewSettings(BaseSettings):
     session_hours: int = 12
 
 
+class WebSettings(BaseSettings):
+    """Limits of the web server: request sizes and sign-in throttling."""
+
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_WEB_")
+
+    # Larger request bodies are refused (413) before the app reads them; questions, comments
+    # and forms are far smaller.
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Failed sign-ins allowed in the window, per account name and per client address; beyond
+    # them sign-in answers 429 with Retry-After until the oldest failure leaves the window.
+    # The address limit also counts invalid API tokens.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: float = Field(default=15.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CURBSIDE_")
 
@@ -98,3 +114,4 @@ class Settings(BaseSettings):
     composer: ComposerSettings = Field(default_factory=ComposerSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    web: WebSettings = Field(default_factory=WebSettings)

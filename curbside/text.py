@@ -94,3 +94,20 @@ def _split_sentences(text: str) -> tuple[str, ...]:
         sentences += [text[a:b].strip() for a, b in zip(cuts, [*cuts[1:], end], strict=True)]
     return tuple(s.removesuffix("\\n").strip() for s in sentences
                  if s.removesuffix("\\n").strip())
+
+
+# Terminal escape sequences (CSI "ESC [ … m", OSC "ESC ] … BEL", the 8-bit CSI, two-character
+# escapes) and every other control character but newline and tab.
+_TERMINAL_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: str) -> str:
+    """The text without terminal escape sequences and control characters (newlines and tabs
+    kept): what the command line prints of text that came from input files, so a record cannot
+    recolour, retitle or rewrite the user's terminal."""
+    return _TERMINAL_ESCAPE.sub("", text)

@@ -158,17 +158,17 @@ HEADING_WEIGHT = 3.0
 
 
 def classify_sentence(text: str, source_label: str,
-                      learned: dict[str, float] | None = None) -> str:
+                      learned: dict[str, float] | None = None, guidance: bool = False) -> str:
     """The article section a sentence belongs in, by its content (the learned role
-    probabilities and keyword cues) and its source's heading."""
+    probabilities and keyword cues) and its source's heading; `guidance` when the heading is
+    a guideline's heading path, written to say what its lines are for."""
     folded = text.lower()
     scores: dict[str, float] = {key: len(pattern.findall(folded))
                                 for key, pattern in _CUES.items()}
     hinted = SOURCE_LABEL_SECTIONS.get(source_label.lower())
     if hinted:
         scores[hinted] = scores.get(hinted, 0) + 2
-    elif named := heading_section(source_label):
-        # A guideline's heading path is written to say what its lines are for.
+    elif guidance and (named := heading_section(source_label)):
         scores[named] = scores.get(named, 0) + HEADING_WEIGHT
     if scores[OVERVIEW]:
         scores[OVERVIEW] += 1  # a definition is what a sentence of that shape is for

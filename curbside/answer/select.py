@@ -186,7 +186,8 @@ def scored_candidates(
         topical = matcher.coverage(text if document.source != GUIDANCE_SOURCE
                                    else f"{hit.title} {text}")
         learned = dict(zip(model.roles, (float(p) for p in row), strict=True))
-        section = plan.classify_sentence(text, hit.passage.section, learned)
+        section = plan.classify_sentence(text, hit.passage.section, learned,
+                                         guidance=document.source == GUIDANCE_SOURCE)
         score = _sentence_score(text, hit, top_score, topical, section, evidence, audience)
         found.append(Candidate(
             text=text, doc_ids=[document.id], hit=hit, score=score, section=section,
@@ -210,8 +211,8 @@ def candidate_sentences(
 def rate_answers(
     candidates: list[Candidate], evidence: Evidence, settings: ComposerSettings
 ) -> list[Candidate]:
-    """The answer model reads the question with each of the best-scored sentences (and its
-    document's title); its probability joins the score, and orders the candidates."""
+    """The answer model reads the question with each of the best-scored sentences (and the
+    title it is read under); its probability joins the score, and orders the candidates."""
     if not settings.answer_model or not candidates:
         return candidates
     pool = candidates[:settings.answer_pool]

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,6 +40,14 @@ CREATE TABLE IF NOT EXISTS sessions (
 _HASHER = PasswordHasher()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A hash of a random password, with the parameters of real ones: a sign-in with an unknown
+    name is checked against it, so it costs what a known name's does and its answer time does
+    not tell which names exist."""
+    return _HASHER.hash(secrets.token_urlsafe(32))
 
 
 class Role(StrEnum):
@@ -130,9 +139,10 @@ class Accounts:
         row = self.connection.execute(
             "SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
         try:
+            # The same argon2 work whether or not the name exists.
+            _HASHER.verify(dummy_hash() if row is None else row[1], password)
             if row is None:
                 raise VerificationError("no such user")
-            _HASHER.verify(row[1], password)
         except (VerificationError, InvalidHashError):
             raise AuthError("Wrong user name or password.") from None
         return User(name, Role(row[0]))

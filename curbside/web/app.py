@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -25,7 +28,7 @@ from starlette.types import ASGIApp
 from curbside import __version__
 from curbside.answer.llm import LLMUnavailableError
 from curbside.answer.urgency import URGENT_NOTICE
-from curbside.editorial.accounts import AuthError, ForbiddenError
+from curbside.editorial.accounts import AuthError, ForbiddenError, dummy_hash
 from curbside.editorial.review import ReviewStateError
 from curbside.editorial.store import ArticleStore, RetiredArticleError, UnknownArticleError
 from curbside.errors import CurbsideError, LibraryError, QuestionError, UnknownDocumentError
@@ -34,8 +37,17 @@ from curbside.library.store import Library
 from curbside.models import Article, Audience, Document
 from curbside.render.citations import to_bibtex, to_csl_json, to_ris
 from curbside.render.labels import REVIEW_STAGES, review_banner, stage_index
-from curbside.settings import Settings
+from curbside.settings import Settings, WebSettings
 from curbside.urls import web_url
+from curbside.web.bodylimit import BodyLimit
+from curbside.web.errors import (
+    LIBRARY_UNAVAILABLE,
+    LLM_UNAVAILABLE,
+    TooManyAttemptsError,
+    database_message,
+    error_responses,
+    validation_message,
+)
 from curbside.web.headers import SecurityHeaders
 from curbside.web.review import review_api, review_pages
 from curbside.web.service import (
@@ -46,7 +58,9 @@ from curbside.web.service import (
     followup_suggestions,
     open_library,
 )
+from curbside.web.throttle import LoginThrottle
 
+LOG = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 MAX_BODY_QUESTION = 100_000  # longer bodies are refused before any work
 
@@ -78,21 +92,40 @@ class SearchHitOut(BaseModel):
 
 
 class _CurbsideApp(FastAPI):
+    max_body_bytes: int = WebSettings.model_fields["max_body_bytes"].default
+
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, outside Starlette's error middleware too, so that even a 500 page carries
-        # the security headers.
+        # the security headers; the body cap within, so its 413 carries them too.
         docs = [url for url in (self.docs_url, self.redoc_url,
                                 self.swagger_ui_oauth2_redirect_url) if url]
-        return SecurityHeaders(super().build_middleware_stack(), docs_paths=docs)
+        return SecurityHeaders(BodyLimit(super().build_middleware_stack(), self.max_body_bytes),
+                               docs_paths=docs)
+
+
+def _check_library(settings: Settings) -> None:
+    """Fails early, and clearly, without a usable library."""
+    try:
+        with Library(settings.library) as library:
+            ArticleStore(library)
+    except sqlite3.DatabaseError as error:
+        raise LibraryError(
+            f"The library database in {settings.library} is damaged or is not a Curbside "
+            f"library ({error}). Restore library.sqlite3 from a backup, or rebuild the library "
+            "with `curbside starter` or `curbside ingest PATH`.") from error
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    with Library(settings.library) as library:  # fails early, and clearly, without a library
-        ArticleStore(library)
+    _check_library(settings)
+    dummy_hash()  # made now, so that the first sign-in with an unknown name costs no more
     app = _CurbsideApp(title="Curbside", version=__version__,
                        description="Cited clinical answer articles from your own library.")
+    app.max_body_bytes = settings.web.max_body_bytes
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(
+        settings.web.login_failures_per_account, settings.web.login_failures_per_address,
+        settings.web.login_window_minutes * 60)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         stages=REVIEW_STAGES, review_banner=review_banner, stage_index=stage_index,
@@ -102,9 +135,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.filters["web_url"] = web_url
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        # FastAPI's own reply would echo every value sent back to the client.
+        return _error(request, templates, 422, validation_message(error))
+
     @app.exception_handler(QuestionError)
     async def question_error(request: Request, error: QuestionError) -> Response:
         return _error(request, templates, 422, str(error))
+
+    @app.exception_handler(TooManyAttemptsError)
+    async def too_many(request: Request, error: TooManyAttemptsError) -> Response:
+        return _error(request, templates, 429, str(error),
+                      {"Retry-After": str(error.retry_after)})
 
     @app.exception_handler(UnknownArticleError)
     @app.exception_handler(UnknownDocumentError)
@@ -131,10 +174,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def other_error(request: Request, error: CurbsideError) -> Response:
         return _error(request, templates, 400, str(error))
 
+    # The server log has the full message; readers are not told the server's folders or
+    # addresses.
     @app.exception_handler(LibraryError)
+    async def library_unavailable(request: Request, error: LibraryError) -> Response:
+        LOG.error("%s %s: %s", request.method, request.url.path, error)
+        return _error(request, templates, 503, LIBRARY_UNAVAILABLE)
+
     @app.exception_handler(LLMUnavailableError)
-    async def unavailable(request: Request, error: CurbsideError) -> Response:
-        return _error(request, templates, 503, str(error))
+    async def llm_unavailable(request: Request, error: LLMUnavailableError) -> Response:
+        LOG.error("%s %s: %s", request.method, request.url.path, error)
+        return _error(request, templates, 503, LLM_UNAVAILABLE)
+
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def database_error(request: Request, error: sqlite3.DatabaseError) -> Response:
+        LOG.error("%s %s: the library database in %s failed: %s", request.method,
+                  request.url.path, settings.library, error)
+        return _error(request, templates, 503, database_message(error))
 
     app.include_router(_api(settings))
     app.include_router(review_api(settings))
@@ -159,32 +215,34 @@ def explain_terms(text: str, glossary: dict[str, str]) -> Markup:
     return Markup(pattern.sub(mark, escaped))
 
 
-def _error(request: Request, templates: Jinja2Templates, status: int, message: str) -> Response:
+def _error(request: Request, templates: Jinja2Templates, status: int, message: str,
+           headers: dict[str, str] | None = None) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message}, status_code=status)
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
     return templates.TemplateResponse(request, "error.html", {"message": message},
-                                      status_code=status)
+                                      status_code=status, headers=headers)
 
 
 def _api(settings: Settings) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["api"])
+    api = APIRouter(prefix="/api", tags=["api"], responses=error_responses(400, 422, 503))
 
-    @api.post("/ask", status_code=201)
+    @api.post("/ask", status_code=201, responses=error_responses(413))
     def ask(body: AskRequest) -> Article:
         with open_library(settings) as library:
             return ask_and_save(library, body.question, body.audience, settings)
 
-    @api.get("/articles/{article_id}")
+    @api.get("/articles/{article_id}", responses=error_responses(404, 410))
     def get_article(article_id: str) -> Article:
         with open_library(settings) as library:
             return ArticleStore(library, settings.review.show_approver_names).get(article_id)
 
-    @api.post("/articles/{article_id}/followups", status_code=201)
+    @api.post("/articles/{article_id}/followups", status_code=201,
+              responses=error_responses(404, 410, 413))
     def post_followup(article_id: str, body: FollowupRequest) -> Article:
         with open_library(settings) as library:
             return follow_up(library, article_id, body.question, settings, body.audience)
 
-    @api.get("/threads/{thread_id}")
+    @api.get("/threads/{thread_id}", responses=error_responses(404))
     def get_thread(thread_id: str) -> list[Article]:
         with open_library(settings) as library:
             articles = ArticleStore(library).thread(thread_id)
@@ -204,7 +262,7 @@ def _api(settings: Settings) -> APIRouter:
                              ordinal=h.passage.ordinal, score=round(h.score, 4),
                              text=h.passage.text) for h in hits]
 
-    @api.get("/documents/{doc_id}")
+    @api.get("/documents/{doc_id}", responses=error_responses(404))
     def get_document(doc_id: str) -> Document:
         with open_library(settings) as library:
             return library.get(doc_id)
@@ -234,7 +292,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         reader: Annotated[str, Form()] = "clinician",
     ) -> Response:
         if reader not in READER_KINDS:
-            raise QuestionError(f"Unknown reader kind {reader!r}; choose one of the options.")
+            raise QuestionError("Unknown reader kind; choose one of the options.")
         audience = READER_KINDS[reader][1]
         with open_library(settings) as library:
             article = ask_and_save(library, question, audience, settings)
@@ -250,7 +308,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         """Server-sent events while an article is composed: status lines, then `done` with
         the article's address, or `error` with what went wrong."""
         if reader not in READER_KINDS:
-            raise QuestionError(f"Unknown reader kind {reader!r}; choose one of the options.")
+            raise QuestionError("Unknown reader kind; choose one of the options.")
         audience = READER_KINDS[reader][1]
 
         def events() -> Iterator[str]:

@@ -4,6 +4,7 @@ tokens. Readers (no account) reach none of it."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Annotated
@@ -15,16 +16,28 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from curbside.answer.ask import answer_question
+from curbside.editorial import audit
 from curbside.editorial.accounts import Accounts, Action, AuthError, ForbiddenError, User
 from curbside.editorial.edits import VersionEdit, statement_diff
 from curbside.editorial.review import Board
-from curbside.editorial.store import ArticleStore, ArticleSummary, Review, VersionInfo
+from curbside.editorial.store import (
+    ArticleStore,
+    ArticleSummary,
+    Review,
+    VersionInfo,
+    transaction,
+)
 from curbside.library.store import Library
 from curbside.models import Article
 from curbside.settings import Settings
+from curbside.web.errors import TooManyAttemptsError, error_responses
 from curbside.web.service import open_library
+from curbside.web.throttle import LoginThrottle
 
+LOG = logging.getLogger(__name__)
 SESSION_COOKIE = "curbside_session"
+MAX_NAME = 64  # account names are at most this long
+MAX_PASSWORD = 1024
 
 
 class CommentRequest(BaseModel):
@@ -60,22 +73,48 @@ def _new_version(library: Library, settings: Settings, user: User, article_id: s
     return board.new_version(user, article_id, edit, regenerated)
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
 def token_user(request: Request) -> User:
-    """The account behind the request's bearer token."""
+    """The account behind the request's bearer token. Invalid tokens count as failed
+    sign-ins of the client's address."""
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         raise AuthError("Sign in: send `Authorization: Bearer <token>`; issue a token with "
                         "`curbside users token NAME`.")
-    with open_library(request.app.state.settings) as library:
-        ArticleStore(library)
-        return Accounts(library.connection).by_token(header[7:].strip())
+    addresses = _throttle(request).addresses
+    address = client_address(request)
+    stamp, wait = addresses.hit(address)
+    if stamp is None:
+        LOG.warning("API token refused unchecked: address %s is locked for %d s", address, wait)
+        raise TooManyAttemptsError(wait)
+    try:
+        with open_library(request.app.state.settings) as library:
+            ArticleStore(library)
+            user = Accounts(library.connection).by_token(header[7:].strip())
+    except AuthError:
+        raise  # an invalid token: the failure stays counted
+    except Exception:
+        addresses.forget(address, stamp)
+        raise
+    addresses.forget(address, stamp)  # a valid token is no failure
+    return user
 
 
 Who = Annotated[User, Depends(token_user)]
 
 
 def review_api(settings: Settings) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["review"])
+    api = APIRouter(prefix="/api", tags=["review"],
+                    responses=error_responses(400, 401, 403, 422, 429, 503))
+    action = error_responses(404, 409, 413)  # what acting on an article may also answer
 
     @api.get("/review/queue")
     def queue(user: Who) -> list[ArticleSummary]:
@@ -83,52 +122,67 @@ def review_api(settings: Settings) -> APIRouter:
         with open_library(settings) as library:
             return ArticleStore(library).queue()
 
-    @api.post("/articles/{article_id}/claim")
+    @api.post("/articles/{article_id}/claim", responses=action)
     def claim(article_id: str, user: Who) -> Article:
         with open_library(settings) as library:
             board = _board(library, settings)
             board.claim(user, article_id)
             return board.store.version(article_id)
 
-    @api.post("/articles/{article_id}/approve")
+    @api.post("/articles/{article_id}/approve", responses=action)
     def approve(article_id: str, body: CommentRequest, user: Who) -> Article:
         with open_library(settings) as library:
             board = _board(library, settings)
             board.approve(user, article_id, body.comment)
             return board.store.version(article_id)
 
-    @api.post("/articles/{article_id}/request-changes")
+    @api.post("/articles/{article_id}/request-changes", responses=action)
     def request_changes(article_id: str, body: CommentRequest, user: Who) -> Article:
         with open_library(settings) as library:
             board = _board(library, settings)
             board.request_changes(user, article_id, body.comment, body.statement)
             return board.store.version(article_id)
 
-    @api.post("/articles/{article_id}/comments", status_code=201)
+    @api.post("/articles/{article_id}/comments", status_code=201, responses=action)
     def comment(article_id: str, body: CommentRequest, user: Who) -> dict[str, str]:
         with open_library(settings) as library:
             _board(library, settings).comment(user, article_id, body.comment, body.statement)
         return {"status": "recorded"}
 
-    @api.post("/articles/{article_id}/versions", status_code=201)
+    @api.post("/articles/{article_id}/versions", status_code=201, responses=action)
     def new_version(article_id: str, body: VersionRequest, user: Who) -> Article:
         with open_library(settings) as library:
             number = _new_version(library, settings, user, article_id, body)
             return ArticleStore(library).version(article_id, number)
 
-    @api.get("/articles/{article_id}/versions")
+    @api.get("/articles/{article_id}/versions", responses=error_responses(404))
     def versions(article_id: str, user: Who) -> list[VersionInfo]:
         user.require(Action.VIEW_QUEUE)
         with open_library(settings) as library:
             return ArticleStore(library).versions(article_id)
 
-    @api.post("/articles/{article_id}/retire")
+    @api.post("/articles/{article_id}/retire", responses=action)
     def retire(article_id: str, body: RetireRequest, user: Who) -> dict[str, str]:
         with open_library(settings) as library:
             _board(library, settings).retire(user, article_id, body.reason)
         return {"status": "retired"}
 
     return api
+
+
+def _record_lock(library: Library, throttle: LoginThrottle, name: str, address: str) -> None:
+    """The failure that locks an account name or an address, in the server log and the audit
+    log (once per lock, not for every refused attempt)."""
+    failures = {"account": throttle.accounts.count(name),
+                "address": throttle.addresses.count(address)}
+    minutes = throttle.window_seconds / 60
+    LOG.warning("sign-in locked after failed attempts: account %r (%d failures), address %s "
+                "(%d failures) in %g minutes", name, failures["account"], address,
+                failures["address"], minutes)
+    with transaction(library.connection):
+        audit.append(library.connection, "curbside", "sign-in locked", detail={
+            "account": name, "address": address, "failures": failures,
+            "window_minutes": minutes})
 
 
 def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
@@ -160,17 +214,30 @@ def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
 
     @pages.post("/login")
-    def login(request: Request, name: Annotated[str, Form()],
-              password: Annotated[str, Form()], next: Annotated[str, Form()] = "/review"
-              ) -> Response:
+    def login(request: Request, name: Annotated[str, Form(max_length=MAX_NAME)],
+              password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+              next: Annotated[str, Form(max_length=2000)] = "/review") -> Response:
+        # Failures are throttled per account name (known or not, so a lock-out tells nothing)
+        # and per client address; a locked sign-in is refused before any password is checked.
+        throttle, address = _throttle(request), client_address(request)
+        stamps, wait = throttle.begin(name, address)
+        if stamps is None:
+            LOG.warning("sign-in refused unchecked: account %r or address %s is locked for "
+                        "%d s", name, address, wait)
+            return templates.TemplateResponse(
+                request, "login.html", {"next": next, "error": str(TooManyAttemptsError(wait))},
+                status_code=429, headers={"Retry-After": str(wait)})
         with open_library(settings) as library:
             ArticleStore(library)
             accounts = Accounts(library.connection)
             try:
                 user = accounts.authenticate(name, password)
             except AuthError as error:
+                if throttle.locked_now(name, address):
+                    _record_lock(library, throttle, name, address)
                 return templates.TemplateResponse(
                     request, "login.html", {"next": next, "error": str(error)}, status_code=401)
+            throttle.succeeded(name, address, stamps)
             session, _ = accounts.start_session(user, settings.review.session_hours)
         target = next if next.startswith("/") and not next.startswith("//") else "/review"
         response = RedirectResponse(target, status_code=303)

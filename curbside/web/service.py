@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from curbside.answer.ask import answer_question
 from curbside.answer.followups import suggested_followups
-from curbside.answer.llm import Progress
+from curbside.answer.llm import LLMUnavailableError, Progress
 from curbside.answer.question import analyse_question
 from curbside.answer.topic import topic_phrase
 from curbside.editorial.store import ArticleStore
-from curbside.errors import CurbsideError
+from curbside.errors import CurbsideError, LibraryError
 from curbside.library.store import Library
 from curbside.models import Article, Audience
 from curbside.settings import Settings
+from curbside.web.errors import LIBRARY_UNAVAILABLE, LLM_UNAVAILABLE, database_message
 
 LOG = logging.getLogger(__name__)
 
@@ -59,8 +61,16 @@ def ask_with_progress(question: str, audience: Audience, settings: Settings
                 article = ask_and_save(library, question, audience, settings,
                                        lambda message: events.put(("status", message)))
             events.put(("done", f"/articles/{article.id}"))
+        except (LibraryError, LLMUnavailableError) as error:
+            # The server log has the message; the page is not told folders or addresses.
+            LOG.error("composing an article failed: %s", error)
+            events.put(("error", LIBRARY_UNAVAILABLE if isinstance(error, LibraryError)
+                        else LLM_UNAVAILABLE))
         except CurbsideError as error:
             events.put(("error", str(error)))
+        except sqlite3.DatabaseError as error:
+            LOG.error("composing an article failed: the library database failed: %s", error)
+            events.put(("error", database_message(error)))
         except Exception:  # the page must hear of it; the server log has the trace
             LOG.exception("composing an article failed")
             events.put(("error", "Composing the article failed; try again or ask an "

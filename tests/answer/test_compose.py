@@ -42,7 +42,8 @@ def test_covered_question_gets_a_full_article(starter_library: Library) -> None:
     assert article.bottom_line
     assert sum(len(s.text.split()) for s in article.bottom_line) <= 120
     assert "oculopharyngeal" in " ".join(s.text.lower() for s in article.bottom_line)
-    assert len(article.sections) >= 3
+    # A definition question: what it is, and more than one heading of what the library holds.
+    assert len(article.sections) >= 2 and article.sections[0].key == "overview"
     assert article.references and all(r.kind for r in article.references)
     assert article.status == "unsaved" and article.id is None
     assert article.coverage.on_topic_documents >= 3

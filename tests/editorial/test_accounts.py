@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-import pytest
+from typing import Literal
 
+import pytest
+from argon2 import PasswordHasher, extract_parameters
+
+from curbside.editorial import accounts as accounts_module
 from curbside.editorial.accounts import Accounts, AuthError, Role
 from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError
@@ -62,3 +66,29 @@ def test_signing_in_sweeps_expired_sessions(store: ArticleStore) -> None:
     fresh, csrf = accounts.start_session(user, hours=1)
     assert store.connection.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
     assert accounts.by_session(fresh) == (user, csrf)
+
+
+def test_an_unknown_name_costs_the_same_argon2_work(store: ArticleStore,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    accounts = Accounts(store.connection)
+    accounts.add("dr-e", "reviewer", PASSWORD)
+    stored = store.connection.execute(
+        "SELECT password_hash FROM users WHERE name = 'dr-e'").fetchone()[0]
+    verified: list[str] = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+            verified.append(str(hash))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts_module, "_HASHER", CountingHasher())
+    for name in ("dr-e", "dr-unknown"):
+        with pytest.raises(AuthError, match="Wrong user name or password"):
+            accounts.authenticate(name, "not-the-password")
+    # One hash checked each time, the unknown name's against the dummy hash, which has the
+    # parameters (time, memory, parallelism) of a real one.
+    assert verified == [stored, accounts_module.dummy_hash()]
+    assert extract_parameters(verified[1]) == extract_parameters(stored)
+    # The dummy hash matches no password a caller can send.
+    with pytest.raises(AuthError):
+        accounts.authenticate("dr-unknown", "")

@@ -4,12 +4,12 @@ abstract is not there, as documents made of the excerpts (snippets) the experts 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from curbside.library.formats import Record, RecordProblem
+from curbside.library.formats import Record, RecordProblem, guarded, read_json_file
 from curbside.models import Document, DocumentSection
 
 _PMID = re.compile(r"(\d+)/?\s*$")
@@ -22,27 +22,51 @@ _MIXED_CASE_WORD = re.compile(r"[a-z]+[A-Z]")
 _CLOSED = re.compile(r"[.!?][)\]\"']*$")
 
 
+_ABSTRACTS_SHAPE = ("doc_to_abstract.json must be one JSON object mapping PubMed URLs to "
+                    "abstract texts")
+
+
+def _json_object(path: Path, shape: str) -> tuple[dict[str, Any] | None, RecordProblem | None]:
+    try:
+        data = read_json_file(path)
+    except RecursionError:
+        return None, RecordProblem(str(path), f"not readable: nested too deeply; {shape}")
+    except (OSError, ValueError) as error:
+        return None, RecordProblem(str(path), f"not readable as BioASQ JSON: {error}; {shape}")
+    if not isinstance(data, dict):
+        return None, RecordProblem(str(path), f"the file is a JSON {type(data).__name__}; "
+                                   f"{shape}")
+    return data, None
+
+
+@guarded
 def read_bioasq(path: Path) -> Iterator[Record]:
     abstracts_path = path / "doc_to_abstract.json" if path.is_dir() else path
     titles_path = abstracts_path.with_name("doc_to_title.json")
-    try:
-        abstracts = json.loads(abstracts_path.read_text(encoding="utf-8"))
-        titles = (
-            json.loads(titles_path.read_text(encoding="utf-8")) if titles_path.exists() else {}
-        )
-    except (OSError, ValueError) as error:
-        yield RecordProblem(str(abstracts_path), f"not readable as BioASQ JSON: {error}")
+    abstracts, problem = _json_object(abstracts_path, _ABSTRACTS_SHAPE)
+    if abstracts is None:
+        assert problem is not None
+        yield problem
         return
+    titles: dict[str, Any] = {}
+    if titles_path.exists():
+        found, problem = _json_object(titles_path, "doc_to_title.json must be one JSON object "
+                                      "mapping PubMed URLs to titles; the abstracts are read "
+                                      "without titles")
+        if problem is not None:
+            yield problem
+        titles = found or {}
     for url, abstract in abstracts.items():
         match = _PMID.search(str(url))
         if not match:
-            yield RecordProblem(f"{abstracts_path} {url}", "key is not a PubMed URL; skipped")
+            yield RecordProblem(f"{abstracts_path} {url}", "skipped: the key is not a PubMed URL "
+                                "(https://pubmed.ncbi.nlm.nih.gov/PMID); fix the key")
             continue
         pmid = match.group(1)
         title = str(titles.get(url) or "").strip()
         text = str(abstract or "").strip()
         if not text and not title:
-            yield RecordProblem(f"{abstracts_path} {url}", "empty abstract and title; skipped")
+            yield RecordProblem(f"{abstracts_path} {url}", "skipped: empty abstract and title")
             continue
         yield Document(
             id=f"pmid:{pmid}",
@@ -55,26 +79,45 @@ def read_bioasq(path: Path) -> Iterator[Record]:
     yield from read_bioasq_excerpts(abstracts_path.parent, known=set(abstracts))
 
 
+def _snippets(question: Any) -> list[dict[str, Any]]:
+    if not isinstance(question, dict):
+        raise TypeError(f"a question is a JSON {type(question).__name__}, not an object")
+    snippets = question.get("snippets") or []
+    if not isinstance(snippets, list):
+        raise TypeError("its snippets are not a list")
+    for snippet in snippets:
+        if not isinstance(snippet, dict):
+            raise TypeError(f"a snippet is a JSON {type(snippet).__name__}, not an object")
+    return snippets
+
+
 def read_bioasq_excerpts(folder: Path, known: set[str]) -> Iterator[Record]:
     """A document for each paper the golden files quote but `known` (the abstracts' URLs) lacks:
     its title when a snippet quotes it, and its quoted abstract spans, overlapping ones merged
     by their offsets, in the order they stand in the abstract."""
     spans: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
+    shape = ("a BioASQ golden file is a JSON object whose `questions` list holds objects with "
+             "`snippets` (document, text, beginSection, offsetInBeginSection)")
     for path in sorted(folder.glob("*_golden.json")):
-        try:
-            questions = json.loads(path.read_text(encoding="utf-8"))["questions"]
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            yield RecordProblem(str(path), f"not readable as BioASQ golden JSON: {error}")
+        data, problem = _json_object(path, shape)
+        questions = data.get("questions") if data is not None else None
+        if not isinstance(questions, list):
+            yield problem or RecordProblem(str(path), f"no `questions` list; {shape}")
             continue
-        for question in questions:
-            for snippet in question.get("snippets") or []:
-                url, text = str(snippet.get("document", "")), str(snippet.get("text", ""))
-                if url in known or not text.strip() or not _PMID.search(url):
-                    continue
-                section = "title" if snippet.get("beginSection") == "title" else "abstract"
-                start = int(snippet.get("offsetInBeginSection") or 0)
-                spans.setdefault(url, {}).setdefault(section, []).append(
-                    (start, start + len(text), text))
+        for number, question in enumerate(questions, 1):
+            try:
+                for snippet in _snippets(question):
+                    url, text = str(snippet.get("document", "")), str(snippet.get("text", ""))
+                    if url in known or not text.strip() or not _PMID.search(url):
+                        continue
+                    section = "title" if snippet.get("beginSection") == "title" else "abstract"
+                    start = int(snippet.get("offsetInBeginSection") or 0)
+                    spans.setdefault(url, {}).setdefault(section, []).append(
+                        (start, start + len(text), text))
+            except (TypeError, ValueError, OverflowError) as error:
+                label = question.get("id") if isinstance(question, dict) else None
+                yield RecordProblem(f"{path} question {label or number}",
+                                    f"skipped its snippets: {error}; {shape}")
     for url, sections in spans.items():
         match = _PMID.search(url)
         assert match is not None

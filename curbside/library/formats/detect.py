@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import gzip
-import json
+import lzma
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from curbside.library.formats import Record, RecordProblem
+from curbside.library.formats import Record, RecordProblem, guarded
 from curbside.library.formats.bioasq import read_bioasq
 from curbside.library.formats.jsonl import read_jsonl
 from curbside.library.formats.markdown import SUFFIXES as MARKDOWN_SUFFIXES
 from curbside.library.formats.markdown import read_markdown
+from curbside.library.formats.medquad import ROOTS as MEDQUAD_ROOTS
 from curbside.library.formats.medquad import read_medquad, read_medquad_bytes
 from curbside.library.formats.open_medicine import is_open_medicine, read_open_medicine
 from curbside.library.formats.pubmed_xml import read_pubmed_xml
 from curbside.library.formats.pubmedqa import read_pubmedqa
 from curbside.library.formats.scifact import CORPUS_MEMBER, read_scifact
+from curbside.library.formats.sniff import first_json_records, head, xml_root, xml_root_tag
 
 FORMATS = ("pubmed-xml", "medquad-xml", "beir", "jsonl", "pubmedqa", "bioasq", "scifact",
            "markdown", "open-medicine", "archive")
-MEDQUAD_ROOTS = ("Document", "doc")
 _HINT = (
     "Curbside reads MEDLINE/PubMed XML (.xml, .xml.gz), MedQuAD XML (or a .tar.xz of it), "
     "BEIR corpus.jsonl, PubMedQA ori_pqal.json, BioASQ doc_to_abstract.json, SciFact CSV/zip, "
@@ -32,34 +33,6 @@ _HINT = (
 
 class UnknownFormat(Exception):
     pass
-
-
-def _head(path: Path, size: int = 4096) -> bytes:
-    with path.open("rb") as stream:
-        head = stream.read(size)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(path, "rb") as stream:
-                return stream.read(size)
-        except (OSError, EOFError):
-            return b""
-    return head
-
-
-def _xml_root_tag(head: bytes) -> str:
-    """Name of the first element of an XML document's opening bytes."""
-    position = 0
-    while True:
-        start = head.find(b"<", position)
-        if start < 0 or start + 1 >= len(head):
-            return ""
-        following = head[start + 1 : start + 2]
-        if following not in (b"?", b"!"):
-            end = start + 1
-            while end < len(head) and head[end : end + 1] not in b" \t\r\n>/":
-                end += 1
-            return head[start + 1 : end].decode("ascii", "replace")
-        position = start + 1
 
 
 def detect_format(path: Path) -> str:
@@ -85,40 +58,44 @@ def detect_format(path: Path) -> str:
             if any(n.endswith(CORPUS_MEMBER) for n in archive.namelist()):
                 return "scifact"
         raise UnknownFormat(f"{path}: zip without a SciFact {CORPUS_MEMBER}")
-    head = _head(path)
-    stripped = head.lstrip()
+    opening = head(path)[0]
+    stripped = opening.lstrip()
     if name.endswith((".xml", ".xml.gz")) or stripped.startswith(b"<"):
-        root = _xml_root_tag(head)
+        root = xml_root(path)
         if root in ("PubmedArticleSet", "MedlineCitationSet", "PubmedArticle",
                     "MedlineCitation"):
             return "pubmed-xml"
         if root in MEDQUAD_ROOTS:
             return "medquad-xml"
+        if not root and name.endswith((".xml", ".xml.gz")):
+            return "pubmed-xml"  # damaged before its first element: the reader says how
         raise UnknownFormat(f"{path}: XML with root <{root or '?'}> is not PubMed or MedQuAD")
-    if name.endswith(".csv") and b"doc_id" in head.split(b"\n", 1)[0]:
+    if name.endswith(".csv") and b"doc_id" in stripped.split(b"\n", 1)[0]:
         return "scifact"
-    if stripped.startswith(b"{"):
-        first_line = stripped.split(b"\n", 1)[0]
-        try:
-            row = json.loads(first_line)
-        except ValueError:
-            row = None
-        if isinstance(row, dict):
-            if "_id" in row:
-                return "beir"
-            if "text" in row or "title" in row:
-                return "jsonl"
-        if b'"CONTEXTS"' in head:
+    if stripped.startswith(b"{") or (stripped.startswith(b"[") and name.endswith(
+            (".jsonl", ".jsonl.gz", ".ndjson"))):
+        # The first records decide, each read whole however long; one bad line does not.
+        for row in first_json_records(path):
+            if isinstance(row, dict):
+                if "_id" in row:
+                    return "beir"
+                if "text" in row or "title" in row:
+                    return "jsonl"
+                break
+        if b'"CONTEXTS"' in opening:
             return "pubmedqa"
-        if b"pubmed" in head[:200] and name.endswith(".json"):
+        if b"pubmed" in stripped[:200] and name.endswith(".json"):
             return "bioasq"
     raise UnknownFormat(f"{path}: unrecognised format")
 
 
+@guarded
 def _read_archive(path: Path) -> Iterator[Record]:
+    member_name = ""
     try:
         with tarfile.open(path) as archive:
             for member in archive:
+                member_name = member.name
                 if not member.isfile() or not member.name.lower().endswith(".xml"):
                     continue
                 stream = archive.extractfile(member)
@@ -126,14 +103,17 @@ def _read_archive(path: Path) -> Iterator[Record]:
                     continue
                 data = stream.read()
                 where = f"{path}!{member.name}"
-                root = _xml_root_tag(data[:4096])
+                root = xml_root_tag(data) or ""
                 if root in MEDQUAD_ROOTS:
                     yield from read_medquad_bytes(data, where)
                 elif root:
-                    yield RecordProblem(where, f"XML root <{root}> is not a MedQuAD "
-                                        "document; skipped")
-    except (tarfile.TarError, OSError, EOFError) as error:
-        yield RecordProblem(str(path), f"damaged archive ({error}); re-download it")
+                    yield RecordProblem(where, f"skipped: XML root <{root}> is not a MedQuAD "
+                                        f"document (<{'>, <'.join(MEDQUAD_ROOTS)}>)")
+    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+        after = f" after {member_name}" if member_name else ""
+        reason = " ".join(str(error).split())
+        yield RecordProblem(str(path), f"damaged archive{after} ({reason}); the members "
+                            "before it were read. Re-download it and ingest it again.")
 
 
 def read_any(path: Path) -> Iterator[Record]:
@@ -148,6 +128,10 @@ def read_any(path: Path) -> Iterator[Record]:
         return
     except (OSError, zipfile.BadZipFile) as error:
         yield RecordProblem(str(path), f"cannot read: {error}")
+        return
+    except Exception as error:  # detection must never end an ingest
+        yield RecordProblem(str(path), f"cannot tell the file's format ({type(error).__name__}: "
+                            f"{error}). {_HINT}")
         return
     if kind == "beir":
         yield from read_jsonl(path / "corpus.jsonl" if path.is_dir() else path, beir=True)

@@ -91,7 +91,7 @@ def test_excerpt_spans_keep_whole_sentences_only(span: str) -> None:
     kept = whole_sentences(span)
     assert kept in span
     # Nothing is lost: what is not whole is kept apart, to be searched but not quoted.
-    assert sorted((kept + cut_pieces(span)).replace("…", "").split()) == sorted(span.split())
+    assert sorted(f"{kept} {cut_pieces(span)}".replace("…", "").split()) == sorted(span.split())
     assert not kept or kept[-1] in ".!?"
     assert not kept[:1].islower() or kept.split(" ")[0] != kept.split(" ")[0].lower()
 
@@ -104,8 +104,12 @@ def test_scifact_corpus(data_dir: Path) -> None:
 
 
 def test_medquad_archive_keeps_source_urls(data_dir: Path) -> None:
-    documents = _documents(data_dir / "medquad" / "MedQuAD-xml-all.tar.xz")
+    records = list(read_any(data_dir / "medquad" / "MedQuAD-xml-all.tar.xz"))
+    documents = [r for r in records if isinstance(r, Document)]
     assert len(documents) > 5000
+    # Every member is read, 9_CDC_QA/0000397.xml too (its root is <DiseaseFile fid=…>).
+    assert not [r for r in records if isinstance(r, RecordProblem)]
+    assert any(d.id == "medquad:CDC-0000397" for d in documents)
     opmd = [d for d in documents if d.id == "medquad:GARD-0004514"]
     assert opmd and opmd[0].url and opmd[0].url.startswith("https://rarediseases.info.nih.gov")
     assert all(d.url for d in documents)

@@ -1,0 +1,175 @@
+"""A file's opening bytes, read to decide its format: past a UTF-8 byte-order mark, through
+gzip (what a damaged or truncated file still gives), past an XML prolog and doctype of any
+length, and a JSON Lines file's first records whatever their length."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+BOM = b"\xef\xbb\xbf"
+GZIP_MAGIC = b"\x1f\x8b"
+HEAD_SIZE = 64 * 1024
+XML_PROLOG_LIMIT = 16 * 1024 * 1024  # a doctype's internal subset is rarely a tenth of this
+JSON_LINE_LIMIT = 64 * 1024 * 1024
+JSON_LINES_SNIFFED = 10
+_CHUNK = 64 * 1024
+_NAME_END = b" \t\r\n>/"
+
+
+def chunks(path: Path) -> Iterator[bytes]:
+    """The file's bytes, gunzipped when it is gzip; damage ends them quietly (the reader reports
+    it), so what a truncated file holds can still be recognised."""
+    with path.open("rb") as stream:
+        data = stream.read(_CHUNK)
+        if not data.startswith(GZIP_MAGIC):
+            while data:
+                yield data
+                data = stream.read(_CHUNK)
+            return
+        inflater = zlib.decompressobj(wbits=31)
+        while data:
+            try:
+                out = inflater.decompress(data)
+            except zlib.error:
+                return
+            if out:
+                yield out
+            if inflater.eof:  # a multi-member gzip file: the next member starts here
+                data = inflater.unused_data
+                if not data.startswith(GZIP_MAGIC):
+                    return
+                inflater = zlib.decompressobj(wbits=31)
+                continue
+            data = stream.read(_CHUNK)
+
+
+def head(path: Path, size: int = HEAD_SIZE) -> tuple[bytes, bool]:
+    """Up to `size` opening bytes (no byte-order mark), and whether they are the whole file."""
+    parts: list[bytes] = []
+    got = 0
+    whole = True
+    for chunk in chunks(path):
+        parts.append(chunk)
+        got += len(chunk)
+        if got > size:
+            whole = False
+            break
+    return b"".join(parts).removeprefix(BOM)[:size], whole
+
+
+def _declaration_end(data: bytes, position: int) -> int | None:
+    """Where a `<!DOCTYPE …>` (its internal subset, quoted strings and comments included)
+    that starts before `position` ends, or None when `data` stops inside it."""
+    depth = 0
+    quote = 0
+    while position < len(data):
+        byte = data[position]
+        if quote:
+            if byte == quote:
+                quote = 0
+        elif byte in b"\"'":
+            quote = byte
+        elif data.startswith(b"<!--", position):
+            end = data.find(b"-->", position + 4)
+            if end < 0:
+                return None
+            position = end + 3
+            continue
+        elif byte == ord("["):
+            depth += 1
+        elif byte == ord("]"):
+            depth = max(depth - 1, 0)
+        elif byte == ord(">") and depth == 0:
+            return position + 1
+        position += 1
+    return None
+
+
+def root_start(data: bytes) -> int | None:
+    """Where the first element of an XML document's opening bytes starts, past its prolog: the
+    declaration, comments, processing instructions and a doctype of any length. None when the
+    bytes stop before it."""
+    position = 0
+    while True:
+        start = data.find(b"<", position)
+        if start < 0:
+            return None
+        if data.startswith(b"<?", start):
+            end = data.find(b"?>", start + 2)
+            position = end + 2
+        elif data.startswith(b"<!--", start):
+            end = data.find(b"-->", start + 4)
+            position = end + 3
+        elif data.startswith(b"<!", start):
+            found = _declaration_end(data, start + 2)
+            end = -1 if found is None else found
+            position = end
+        else:
+            return start
+        if end < 0:
+            return None
+
+
+def xml_root_tag(data: bytes) -> str | None:
+    """Name of the first element of an XML document's opening bytes (see `root_start`), None
+    when the bytes stop before its name ends."""
+    start = root_start(data)
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(data) and data[end] not in _NAME_END:
+        end += 1
+    if end >= len(data):
+        return None
+    return data[start + 1 : end].decode("utf-8", "replace")
+
+
+def xml_root(path: Path) -> str:
+    """The root element's name of an XML file (plain or gzip), '' when none is found."""
+    size = HEAD_SIZE
+    while True:
+        data, whole = head(path, size)
+        tag = xml_root_tag(data)
+        if tag is not None:
+            return tag
+        if whole or size >= XML_PROLOG_LIMIT:
+            return ""
+        size *= 4
+
+
+def first_json_records(path: Path) -> Iterator[Any]:
+    """The JSON values of a JSON Lines file's first non-blank lines, each read whole however
+    long (up to JSON_LINE_LIMIT); a line that is not JSON gives None."""
+    parts: list[bytes] = []  # the line read so far
+    length = 0
+    sniffed = 0
+    for number, chunk in enumerate(chunks(path)):
+        if number == 0:
+            chunk = chunk.removeprefix(BOM)
+        while b"\n" in chunk:
+            end, chunk = chunk.split(b"\n", 1)
+            line = b"".join([*parts, end])
+            parts, length = [], 0
+            if line.strip():
+                yield _json(line)
+                sniffed += 1
+                if sniffed >= JSON_LINES_SNIFFED:
+                    return
+        parts.append(chunk)
+        length += len(chunk)
+        if length > JSON_LINE_LIMIT:
+            return
+    line = b"".join(parts)
+    if line.strip():
+        yield _json(line)
+
+
+def _json(line: bytes) -> Any:
+    try:
+        return json.loads(line.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return None
