@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import sys
@@ -259,23 +260,38 @@ def ask(
     batch: Annotated[Path | None, typer.Option(
         help='JSONL of {"id", "text"} questions; writes one JSON article a line.')] = None,
     save: Annotated[bool, typer.Option(
-        help="Keep the article in the library for the advisory board to review.")] = False,
+        help="Submit the article for the advisory board to review (an editor's action: "
+             "needs --user, an editor or admin).")] = False,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="With --save: your account name (password from CURBSIDE_PASSWORD "
+                       "or a prompt).")] = None,
     library: LibraryOption = None,
 ) -> None:
-    """Answer a clinical question with a cited article."""
+    """Answer a clinical question with a cited article (nothing is stored without --save)."""
     settings = _settings(library)
     if (question is None) == (batch is None):
         raise _fail(CurbsideError("Give either a QUESTION or --batch FILE (not both)."))
+    if save and (user is None or batch is not None):
+        raise _fail(CurbsideError(
+            "Submitting for review is an editor's action: give --user NAME (an editor or "
+            "admin) with --save, for one QUESTION (not --batch)."))
     try:
         with Library(settings.library) as lib:
             if batch is not None:
                 _ask_batch(lib, batch, audience, settings)
                 return
             assert question is not None
-            article = answer_question(lib, question, audience, settings)
+            editor = None
             if save:
-                article = ArticleStore(lib).save(article)
-                err.print(f"Saved as {article.id}; it waits in the review queue.",
+                assert user is not None
+                store = ArticleStore(lib, settings.review.show_approver_names)
+                # Checked before the answer is composed, which takes a while.
+                editor = Accounts(lib.connection).authenticate(user, _password())
+                editor.require(Action.SUBMIT)
+            article = answer_question(lib, question, audience, settings)
+            if editor is not None:
+                article = store.save(article, actor=editor.name, action="submit")
+                err.print(f"Submitted as {article.id}; it waits in the review queue.",
                           highlight=False)
     except CurbsideError as error:
         raise _fail(error) from None
@@ -410,10 +426,19 @@ def users_add(name: str, role: Annotated[RoleChoice, typer.Option()],
     try:
         with Library(settings.library) as lib:
             ArticleStore(lib)
-            user = Accounts(lib.connection).add(name, role, _password())
+            user = Accounts(lib.connection).add(name, role, _password(), actor=_operator())
     except CurbsideError as error:
         raise _fail(error) from None
     out.print(f"Added {user.name} ({user.role}).")
+
+
+def _operator() -> str:
+    """Who ran an account command, for the audit log: they hold the library's files, not an
+    account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
 
 
 @users_app.command("list")
@@ -427,18 +452,52 @@ def users_list(library: LibraryOption = None) -> None:
 
 
 @users_app.command("token")
-def users_token(name: str, library: LibraryOption = None) -> None:
-    """Issue an API token (shown once; stored only as a hash)."""
+def users_token(name: str, days: Annotated[float | None, typer.Option(
+        help="Days until it expires.", show_default="CURBSIDE_REVIEW_TOKEN_DAYS, 30")] = None,
+        library: LibraryOption = None) -> None:
+    """Issue an API token (shown once; stored only as a hash; it expires)."""
     settings = _settings(library)
     try:
         with Library(settings.library) as lib:
             ArticleStore(lib)
             accounts = Accounts(lib.connection)
             accounts.authenticate(name, _password())
-            token = accounts.issue_token(name)
+            token = accounts.issue_token(name, days or settings.review.token_days)
+            info = accounts.tokens(name)[-1]
     except CurbsideError as error:
         raise _fail(error) from None
     sys.stdout.write(token + "\n")
+    err.print(f"Token {info.id} for {name}, valid until {info.expires_at}; revoke it with "
+              f"`curbside users revoke {name} --token {info.id}`.", highlight=False)
+
+
+@users_app.command("tokens")
+def users_tokens(name: Annotated[str | None, typer.Argument(help="One account.")] = None,
+                 library: LibraryOption = None) -> None:
+    """API tokens issued: id, account, issued, expires, state (never the tokens)."""
+    settings = _settings(library)
+    with Library(settings.library) as lib:
+        ArticleStore(lib)
+        for t in Accounts(lib.connection).tokens(name):
+            out.print(f"{t.id}\t{t.user}\t{t.created_at}\t{t.expires_at}\t{t.state}",
+                      highlight=False)
+
+
+@users_app.command("revoke")
+def users_revoke(name: str, token: Annotated[str | None, typer.Option(
+        "--token", help="The token id `curbside users tokens` shows; without it, all of the "
+                        "account's live tokens.")] = None,
+        library: LibraryOption = None) -> None:
+    """Revoke API tokens at once (audited)."""
+    settings = _settings(library)
+    try:
+        with Library(settings.library) as lib:
+            ArticleStore(lib)
+            ids = Accounts(lib.connection).revoke(_operator(), name, token_id=token)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    out.print(f"Revoked {len(ids)} token{'s' if len(ids) != 1 else ''} of {name}: "
+              + ", ".join(ids), highlight=False)
 
 
 def _board_action(library: Path | None, user_name: str,
@@ -455,17 +514,33 @@ def _board_action(library: Path | None, user_name: str,
 
 
 @review_app.command("queue")
-def review_queue(user: UserOption, library: LibraryOption = None) -> None:
-    """Articles waiting for review, oldest first."""
+def review_queue(user: UserOption, page: Annotated[int, typer.Option(
+        min=1, help="Page, 1 for the oldest.")] = 1, library: LibraryOption = None) -> None:
+    """Articles waiting for review, oldest first, a page at a time."""
+    size = _settings(library).review.queue_page_size
+
     def act(board: Board, who: User) -> str:
         who.require(Action.VIEW_QUEUE)
-        rows = board.store.queue()
-        if not rows:
+        total = board.store.queue_size()
+        if not total:
             return "The review queue is empty."
+        pages = -(-total // size)
+        shown = min(page, pages)
+        rows = board.store.queue(size, (shown - 1) * size)
+        more = f"; next: --page {shown + 1}" if shown < pages else ""
         return "\n".join(
             f"{r.id}\t{r.status}{' (' + r.claimed_by + ')' if r.claimed_by else ''}\t"
             f"{r.question}{'  [' + r.new_evidence + ']' if r.new_evidence else ''}"
-            for r in rows)
+            for r in rows) + f"\n{total} waiting; page {shown} of {pages}{more}."
+    _board_action(library, user, act)
+
+
+@review_app.command("release")
+def review_release(article_id: str, user: UserOption, library: LibraryOption = None) -> None:
+    """Give up your claim (admins: anyone's), so another reviewer can take the article."""
+    def act(board: Board, who: User) -> str:
+        board.release(who, article_id)
+        return f"{article_id} is no longer claimed."
     _board_action(library, user, act)
 
 
@@ -513,9 +588,33 @@ def review_retire(article_id: str, user: UserOption,
     _board_action(library, user, act)
 
 
+@audit_app.command("anchor")
+def audit_anchor(library: LibraryOption = None) -> None:
+    """Record the table's newest entry as the head, after a deliberate restore from a backup
+    (audited: the entry names the head it replaced)."""
+    settings = _settings(library)
+    with Library(settings.library) as lib:
+        ArticleStore(lib)
+        intact, message = audit.verify(lib.connection)
+        path = audit.head_path(lib.connection)
+        try:
+            old = audit.read_head(path) if path else None
+        except ValueError:
+            old = None
+        with audit.transaction(lib.connection, audited=False):
+            audit.append(lib.connection, _operator(), "re-anchor", detail={
+                "replaced_head": {"seq": old.seq, "hash": old.hash} if old else None,
+                "verify_before": message})
+        head = audit.anchor(lib.connection, force=True)
+    out.print(f"Audit head recorded: entry {head.seq if head else 0}"
+              f"{'' if intact else ' (the log did not verify before: ' + message + ')'}.",
+              highlight=False)
+
+
 @audit_app.command("verify")
 def audit_verify(library: LibraryOption = None) -> None:
-    """Check that no audit entry was changed or removed."""
+    """Check that no audit entry was changed or removed, the newest included, and that the
+    append-only triggers are in place."""
     settings = _settings(library)
     with Library(settings.library) as lib:
         ArticleStore(lib)

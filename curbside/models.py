@@ -57,6 +57,9 @@ class Document(BaseModel):
     # and the version its issuer gave it; shown with its reference.
     note: str | None = None
     version: str | None = None
+    # The larger work a guideline section or summary belongs to, when its title does not name
+    # the condition ("Acute Exacerbation Management" of a guideline on asthma).
+    part_of: str | None = None
 
     def full_text(self) -> str:
         """Title and every section, the text statements are traced against."""
@@ -181,7 +184,8 @@ class Statement(BaseModel):
 
 
 class Step(BaseModel):
-    """A numbered step of a management algorithm: our label, then cited items."""
+    """A numbered step of a management algorithm: our label, or the heading of the guideline
+    its items come from, then cited items."""
 
     label: str
     items: list[Statement]

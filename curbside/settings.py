@@ -55,6 +55,8 @@ class ComposerSettings(BaseSettings):
     # 1) by bench/tune_answer_selection.py and scored on batch 3 (BENCHMARKS.md); a weight on
     # the bottom line cost ROUGE there, so the lead model alone picks it.
     answer_model: bool = True
+    # A guideline's line (one list item or table row) counts as half a sentence here: it is
+    # short, and a guideline gives many of them.
     answer_pool: int = 32
     answer_floor: float = 0.1
     answer_weight: float = 1.0
@@ -86,6 +88,11 @@ class ReviewSettings(BaseSettings):
     show_approver_names: bool = True  # the board allows its members to be named on pages
     secure_cookies: bool = True  # session cookies only over HTTPS (and loopback)
     session_hours: int = 12
+    # API tokens stop working this many days after they are issued (`curbside users token
+    # --days` sets a shorter or longer life for one token); revoke one sooner with
+    # `curbside users revoke`.
+    token_days: float = Field(default=30.0, gt=0)
+    queue_page_size: int = Field(default=50, ge=1, le=500)  # review-queue rows per page
 
 
 class WebSettings(BaseSettings):
@@ -102,6 +109,11 @@ class WebSettings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: float = Field(default=15.0, gt=0)
+    # Readers' answers are not saved for the board: they are kept, apart from it, so that the
+    # reader can open, export and follow up what they got, for at most this many hours and
+    # at most this many answers (the oldest go first; ~30 kB each).
+    reader_answer_hours: float = Field(default=24.0, gt=0)
+    reader_answers_kept: int = Field(default=1000, ge=1)
 
 
 class Settings(BaseSettings):

@@ -25,6 +25,7 @@ from curbside.answer.select import (
     plain_enough,
     scored_candidates,
 )
+from curbside.answer.steps import PlannedStep, guideline_steps, role_steps
 from curbside.answer.topic import TopicMatcher, topic_phrase
 from curbside.answer.urgency import has_emergency_cues
 from curbside.models import (
@@ -99,6 +100,13 @@ class _Redundancy:
     def accept(self, candidate: Candidate) -> None:
         self.accepted.append(self.content(candidate))
 
+    def admit(self, candidate: Candidate) -> bool:
+        """Accept the statement unless it repeats one already accepted."""
+        if self.repeats(candidate):
+            return False
+        self.accept(candidate)
+        return True
+
 
 class _Citations:
     """Reference numbers in order of first use."""
@@ -149,22 +157,16 @@ def article_title(analysis: QuestionAnalysis, topic: str) -> str:
 
 
 def _section_blocks(
-    key: str, chosen: list[Candidate], audience: Audience, citations: _Citations
+    key: str, chosen: list[Candidate], audience: Audience, citations: _Citations,
+    planned: list[PlannedStep] | None = None,
 ) -> list[Block]:
-    if key != plan.MANAGEMENT:
+    if key == plan.MANAGEMENT and planned is None:
+        planned = role_steps(chosen, audience)
+    if not planned or len(planned) < 2:
         return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
-    by_step: dict[str, list[Candidate]] = {}
-    for candidate in chosen:
-        step = plan.classify_step(candidate.text, candidate.hit.passage.section)
-        by_step.setdefault(step, []).append(candidate)
-    if len(by_step) < 2:
-        return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
-    steps = [
-        Step(label=plan.STEP_LABELS[audience][name],
-             items=[citations.statement(c) for c in by_step[name]])
-        for name in plan.STEP_ORDER if name in by_step
-    ]
-    return [StepsBlock(steps=steps)]
+    return [StepsBlock(steps=[Step(label=step.label,
+                                   items=[citations.statement(c) for c in step.items])
+                              for step in planned])]
 
 
 def compose_article(
@@ -225,15 +227,14 @@ def compose_article(
             limit += 3
         if key == plan.OTHER:
             limit = 3
-        chosen: list[Candidate] = []
-        for c in remaining:
-            # Sentences from on-topic documents that do not name the topic must earn their place.
-            if c.section != key or not (c.topical > 0 or c.score > 0.9):
-                continue
-            if redundancy.repeats(c):
-                continue
-            redundancy.accept(c)
-            chosen.append(c)
+        # Sentences from on-topic documents that do not name the topic must earn their place.
+        pool = [c for c in remaining if c.section == key and (c.topical > 0 or c.score > 0.9)]
+        planned = guideline_steps(pool, focused, audience, redundancy.admit) \
+            if key == plan.MANAGEMENT else None
+        chosen: list[Candidate] = [c for step in planned for c in step.items] if planned else []
+        for c in pool if planned is None else ():
+            if redundancy.admit(c):
+                chosen.append(c)
             if len(chosen) >= limit:
                 break
         if not chosen:
@@ -242,7 +243,7 @@ def compose_article(
         article_sections.append(ArticleSection(
             key=key,
             title=plan.section_title(key, audience),
-            blocks=_section_blocks(key, chosen, audience, citations),
+            blocks=_section_blocks(key, chosen, audience, citations, planned),
         ))
 
     conflicts = find_conflicts(candidates, redundancy.content)  # among answering sentences

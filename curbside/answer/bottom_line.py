@@ -16,6 +16,7 @@ from curbside.answer.lead import (
     lead_features,
     lead_score,
 )
+from curbside.answer.population import names_a_population
 from curbside.answer.select import (
     Candidate,
 )
@@ -95,6 +96,12 @@ def choose_bottom_line(
     usable = usable or [c for c in pool if not PRONOUN_START.match(c.text)] or pool
     if not usable:
         return []
+    # "How is it treated?", naming no population, gets a bottom line that does not hold for
+    # one alone ("… in children"), while one that holds generally is on offer. (Elsewhere the
+    # population may be the answer: "which disorder is domperidone used for off label?")
+    treats = evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING)
+    if treats and not evidence.analysis.population:
+        usable = [c for c in usable if not names_a_population(c.text)] or usable
     if evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING):
         # A guideline's first-line recommendation is the answer to "how is it treated".
         first_line = [c for c in usable

@@ -128,6 +128,29 @@ def speaks_of(population_names: list[str], *texts: str) -> bool:
                for name in population_names)
 
 
+def names_a_population(text: str) -> bool:
+    """The text names a population as a question would ("in children", "during pregnancy")."""
+    folded = fold(text)
+    return any(p.asked.search(folded) for p in POPULATIONS if not p.name.startswith("type"))
+
+
+# Care settings that exclude each other: lines for inpatients do not answer a question about
+# outpatients, and the reverse. (An emergency question may still need admission criteria.)
+_OUTPATIENT = re.compile(r"\b(?:outpatients?|out-patients?|ambulatory|primary care|"
+                         r"general practice|at home)\b", re.IGNORECASE)
+_INPATIENT = re.compile(r"\b(?:inpatients?|in-patients?|hospitali[sz]ed|general ward|ward|icu|"
+                        r"intensive care)\b", re.IGNORECASE)
+
+
+def other_setting(question: str, heading_path: str) -> bool:
+    """The heading is for the care setting opposite to the one the question asks about."""
+    if _OUTPATIENT.search(question) and not _INPATIENT.search(question):
+        return bool(_INPATIENT.search(heading_path)) and not _OUTPATIENT.search(heading_path)
+    if _INPATIENT.search(question) and not _OUTPATIENT.search(question):
+        return bool(_OUTPATIENT.search(heading_path)) and not _INPATIENT.search(heading_path)
+    return False
+
+
 def population_phrase(population_names: list[str]) -> str:
     """How titles and notes name the frame: "in pregnancy", "after cardiac surgery"."""
     phrases = [f"({n})" if n.startswith("type") else n if n.startswith("after") else f"in {n}"

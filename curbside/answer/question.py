@@ -53,6 +53,16 @@ FRAME_WORDS = frozenset(
     flare flares flare-up flare-ups exacerbation exacerbations episode episodes reverse reversed
     reversal reversing""".split()
 )
+# Where care happens ("in the emergency department", "outpatient"): searched for, so evidence
+# from that setting ranks first, but not topic words. A stroke guideline's "Emergency Department
+# Evaluation" does not answer a question about acute asthma in the emergency department.
+CARE_SETTING = re.compile(
+    r"\b(?:(?:the )?emergency (?:department|room|unit)s?|(?:in|to|at|from) the (?:ed|er)\b|"
+    r"urgent care|"
+    r"primary care|general practice|family practice|outpatients?|out-patients?|inpatients?|"
+    r"in-patients?|ambulatory|hospitali[sz]ed|(?:in|at) (?:the )?hospital|at home|"
+    r"pre-?hospital|(?:the )?(?:clinic|office|community) setting|settings?)\b")
+
 # Second parts of a hyphenated word that only qualify the first ("warfarin-associated"): the
 # first part is the topic word, searched and matched alone.
 QUALIFYING_PARTS = frozenset("""associated induced related mediated dependent resistant
@@ -158,7 +168,7 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
     tokens = words(text)
     restated = {fold(m.group(1)) for m in _DEFINED_ABBREVIATION.finditer(text)}
     populations = populations_asked(text)
-    framing = population_words(text, populations)
+    framing = population_words(text, populations) | care_setting_words(text)
     if not [t for t in tokens if _names_topic(t, restated | framing)]:
         # "What are the complications of pregnancy?": the population is the topic itself.
         populations, framing = [], set()
@@ -195,6 +205,12 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
         topic_phrases=[phrase for phrase in phrases if phrase],
         population=[p.name for p in populations],
     )
+
+
+def care_setting_words(question: str) -> set[str]:
+    """The question's words that name where care happens (kept out of its topic)."""
+    return {word for match in CARE_SETTING.finditer(fold(question))
+            for word in words(match.group(0)) if word not in FUNCTION_WORDS}
 
 
 def _names_topic(token: str, excluded: set[str]) -> bool:

@@ -85,7 +85,11 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"administ\w*|doses?|dosing|mg|medication\w*|drugs?|interventions?|emboli[sz]\w*|"
         r"transfusion\w*|reversal|reversed|antibiotic\w*|anticoagula\w*|physiotherap\w*|"
         r"conservative\w*|first-line|second-line|regimens?|prescri\w*|supportive care|"
-        r"injections?|infusions?|vaccin\w*|cure\w*|efficacy|effective)\b"),
+        r"injections?|infusions?|vaccin\w*|cure\w*|efficacy|effective|"
+        # a dose and its route or interval ("2 g IV every 8 hours"): a regimen
+        r"resuscitat\w*|rehydrat\w*|replacement|"
+        r"iv|orally|intravenous\w*|subcutaneous\w*|(?:once|twice|three times) daily|"
+        r"every \d+(?:-\d+)? hours)\b"),
     FOLLOW_UP: re.compile(
         r"\b(follow-?up|monitor\w*|surveillance|recurr\w*|relaps\w*|serial|rehabilitat\w*|"
         r"physical therapy|reassess\w*)\b"),
@@ -138,6 +142,8 @@ _RECOMMENDS_OR_WORKS = re.compile(
     r"options? (?:is|are|include)|therapy (?:is|includes?))\b")
 _RECOMMENDS = re.compile(r"\b(recommend\w*|should|preferred|of choice|indicated)\b")
 _FIRST_LINE_HEADING = re.compile(r"\b(first[- ]line|preferred|of choice)\b")
+_FIRST_LINE_WORDS = re.compile(r"\b(first[- ]line|of choice)\b")
+_FIRST_LINE_LABEL = re.compile(r"first[- ]line(?: treatment| therapy| agents?)?\s*:")
 _STEP_CUES: dict[str, re.Pattern[str]] = {
     "escalation": re.compile(
         r"\b(surg\w*|operat\w*|drain\w*|evacuat\w*|emboli[sz]\w*|decompress\w*|refractory|"
@@ -178,10 +184,31 @@ def classify_sentence(text: str, source_label: str,
     return best if scores[best] >= 1 else OTHER
 
 
+# Headings that say whom their lines are for, not what they are about ("Adults With
+# Comorbidities", "Without Risk Factors for MRSA"): the heading above them says that.
+_FOR_WHOM_HEADING = re.compile(
+    r"^\s*(?:with|without|healthy|(?:in |for )?(?:adults?|children|patients|women|men|"
+    r"people)\b)")
+_SEVERITY_HEADING = re.compile(r"^\s*(?:(?:non-?)?severe|mild|moderate|life-threatening)\b")
+
+
+def names_whom(heading: str) -> bool:
+    """The heading names the patients its lines are for ("Adults With Comorbidities")."""
+    return bool(_FOR_WHOM_HEADING.match(heading.lower()))
+
+
+def qualifies_only(heading: str) -> bool:
+    """The heading names whom or which severity its lines are for, not their subject."""
+    return names_whom(heading) or bool(_SEVERITY_HEADING.match(heading.lower()))
+
+
 def heading_section(heading_path: str) -> str | None:
     """The article section a guideline's heading path names ("Acute Flare Treatment ›
-    First-Line Therapies" is management), judged from its most specific heading up."""
+    First-Line Therapies" is management), judged from its most specific heading up; a
+    heading naming only whom it is for ("Adults With Comorbidities") defers to its parent."""
     for heading in reversed(heading_path.lower().split(HEADING_SEPARATOR.strip())):
+        if qualifies_only(heading):
+            continue
         if _NOT_CONTENT_HEADING.search(heading):
             return OTHER
         found = [key for key, pattern in _CUES.items() if pattern.search(heading)]
@@ -191,9 +218,13 @@ def heading_section(heading_path: str) -> str | None:
 
 
 def names_first_line(text: str, source_label: str) -> bool:
-    """A recommendation of first-line treatment, by its own words or its guideline heading."""
+    """A recommendation of first-line treatment, by its own words or its guideline heading.
+    "Preferred" alone does not make one: "hydromorphone and fentanyl are preferred opioids"
+    answers which opioid, not how the condition is treated."""
     heading = source_label.lower().rsplit(HEADING_SEPARATOR.strip(), 1)[-1]
-    stated = _FIRST_LINE_HEADING.search(text.lower()) or _FIRST_LINE_HEADING.search(heading)
+    if _FIRST_LINE_LABEL.match(text.lower()):
+        return True  # "First-line: amoxicillin …", a guideline's line labelled as such
+    stated = _FIRST_LINE_WORDS.search(text.lower()) or _FIRST_LINE_HEADING.search(heading)
     return bool(stated) and bool(_RECOMMENDS.search(text.lower()))
 
 

@@ -19,7 +19,7 @@ from curbside.answer.lead import (
     PRONOUN_START,
     RESULT_LABELS,
 )
-from curbside.answer.population import speaks_of
+from curbside.answer.population import other_setting, speaks_of
 from curbside.answer.sentences import quotable_sentences
 from curbside.answer.topic import TopicMatcher, topic_threshold
 from curbside.answer.trace import is_traceable
@@ -27,6 +27,7 @@ from curbside.learned.answer_model import answer_scorer
 from curbside.learned.section_model import section_model
 from curbside.models import (
     GUIDANCE_SOURCE,
+    HEADING_SEPARATOR,
     Audience,
     Document,
     Evidence,
@@ -40,6 +41,10 @@ from curbside.text import normalize_space, words
 # How much the retrieval rank of a sentence's passage counts against its own topic coverage;
 # tuned on BioASQ 12b batches 1-3 summary questions.
 RELEVANCE_WEIGHT = 1.2
+
+# What a guideline's line costs of the answer model's reading budget (`answer_pool`): it is
+# one short list item or table row, where an abstract's sentence is long.
+GUIDELINE_LINE_SHARE = 0.5
 
 # Patient view: consumer-health pages and plain sentences win among equally relevant evidence
 # (tuned on K-QA patient questions for a reading level about three grades below clinicians').
@@ -69,12 +74,15 @@ def preclinical(text: str, document: Document) -> bool:
 
 
 def in_frame(text: str, document: Document, analysis: QuestionAnalysis,
-             title: str | None = None) -> bool:
+             title: str | None = None, section: str = "") -> bool:
     """The sentence answers for the question's frame: its population (spoken of in the
-    sentence or in the title it is read under, a guideline's heading path included) and
-    humans, unless animals are asked about."""
+    sentence or in the title it is read under, a guideline's heading path included), its care
+    setting (a guideline's inpatient lines do not answer for outpatients) and humans, unless
+    animals are asked about."""
     context = document.title if title is None else title
     if analysis.population and not speaks_of(analysis.population, text, context):
+        return False
+    if document.source == GUIDANCE_SOURCE and other_setting(analysis.question, section):
         return False
     return bool(_PRECLINICAL.search(analysis.question)) or not preclinical(text, document)
 
@@ -91,6 +99,7 @@ class Candidate:
     # The answer model's probability that the sentence answers the question; 0 when it was
     # not among the sentences the model read.
     answer: float = 0.0
+    guideline: bool = False  # a line of a guideline or protocol
 
 
 @dataclass(frozen=True)
@@ -174,7 +183,8 @@ def scored_candidates(
         for text in quotable_sentences(hit.passage.text, hit.passage.section):
             if not is_traceable(text, document):
                 continue  # defence in depth: never show a sentence its source does not hold
-            if framed and not in_frame(text, document, evidence.analysis, hit.title):
+            if framed and not in_frame(text, document, evidence.analysis, hit.title,
+                                       hit.passage.section):
                 continue
             quotable.append((text, hit, document))
     model = section_model()
@@ -186,12 +196,16 @@ def scored_candidates(
         topical = matcher.coverage(text if document.source != GUIDANCE_SOURCE
                                    else f"{hit.title} {text}")
         learned = dict(zip(model.roles, (float(p) for p in row), strict=True))
-        section = plan.classify_sentence(text, hit.passage.section, learned,
-                                         guidance=document.source == GUIDANCE_SOURCE)
+        guidance = document.source == GUIDANCE_SOURCE
+        # A guideline's headings are read up to its title: "Corrected Sodium" of "Diagnosis
+        # of Diabetic Ketoacidosis" is about diagnosis.
+        label = f"{document.title}{HEADING_SEPARATOR}{hit.passage.section}" if guidance \
+            else hit.passage.section
+        section = plan.classify_sentence(text, label, learned, guidance=guidance)
         score = _sentence_score(text, hit, top_score, topical, section, evidence, audience)
         found.append(Candidate(
             text=text, doc_ids=[document.id], hit=hit, score=score, section=section,
-            topical=topical, words=frozenset(words(text)),
+            topical=topical, words=frozenset(words(text)), guideline=guidance,
         ))
     found.sort(key=lambda c: c.score, reverse=True)
     return found
@@ -215,7 +229,13 @@ def rate_answers(
     title it is read under); its probability joins the score, and orders the candidates."""
     if not settings.answer_model or not candidates:
         return candidates
-    pool = candidates[:settings.answer_pool]
+    pool: list[Candidate] = []
+    room = float(settings.answer_pool)
+    for candidate in candidates:
+        room -= GUIDELINE_LINE_SHARE if candidate.guideline else 1.0
+        if room < 0:
+            break
+        pool.append(candidate)
     probabilities = answer_scorer().score(
         evidence.analysis.question,
         [(c.text, c.hit.title) for c in pool])

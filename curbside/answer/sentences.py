@@ -87,7 +87,8 @@ _PAGE_TEXT = re.compile(
     r"approximate number of patients|this information comes from|orphanet|"
     r"\bsee (?:the )?(?:chapter|section|page|topic)s?\b|\bfor more on\b|"
     r"\bread more\b|\blearn more\b|"
-    r"\b(?:animation|video|figure|picture|image|illustration|diagram) (?:below|above)\b)",
+    r"\b(?:animation|video|figure|picture|image|illustration|diagram|table|chart|algorithm) "
+    r"(?:below|above)\b)",
     re.IGNORECASE,
 )
 DESIGN_SECTIONS = frozenset(label.lower() for label in _DESIGN_LABELS)
@@ -133,7 +134,9 @@ def trim_lead_in(sentence: str) -> str | None:
     text = _LEAD_IN.sub("", text, count=1)
     if not text:
         return None
-    return text[0].upper() + text[1:]
+    first = text.split(" ", 1)[0]
+    # "pMDI + spacer …", "eGFR below …": a word cased inside keeps its case.
+    return text if any(c.isupper() for c in first[1:]) else text[0].upper() + text[1:]
 
 
 def is_finding(sentence: str) -> bool:

@@ -1,8 +1,10 @@
 """Accounts of the people who edit and review: roles, passwords (argon2), API tokens and web
-sessions. Tokens and session ids are random and stored only as SHA-256 hashes."""
+sessions. Tokens and session ids are random and stored only as SHA-256 hashes; tokens expire
+and can be revoked. Adding an account and issuing or revoking a token are audited."""
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import re
 import secrets
@@ -15,6 +17,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from curbside.editorial import audit
 from curbside.errors import CurbsideError
 
 SCHEMA = """
@@ -27,7 +30,9 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS api_tokens (
     token_hash TEXT PRIMARY KEY,
     user TEXT NOT NULL REFERENCES users (name),
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
 );
 CREATE TABLE IF NOT EXISTS sessions (
     session_hash TEXT PRIMARY KEY,
@@ -40,6 +45,8 @@ CREATE TABLE IF NOT EXISTS sessions (
 _HASHER = PasswordHasher()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
+DEFAULT_TOKEN_DAYS = 30  # ReviewSettings.token_days; also given to tokens older than expiry
+TOKEN_ID_LENGTH = 12  # hex digits of a token's hash that name it in lists and revocations
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +71,8 @@ class Action(StrEnum):
     COMMENT = "comment"
     NEW_VERSION = "make a new version"
     RETIRE = "retire an article"
+    SUBMIT = "submit an answer for review"
+    RELEASE = "release another reviewer's claim"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -74,6 +83,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.COMMENT: frozenset({Role.EDITOR, Role.REVIEWER, Role.ADMIN}),
     Action.NEW_VERSION: frozenset({Role.EDITOR, Role.ADMIN}),
     Action.RETIRE: frozenset({Role.ADMIN}),
+    Action.SUBMIT: frozenset({Role.EDITOR, Role.ADMIN}),
+    Action.RELEASE: frozenset({Role.ADMIN}),  # a claimer may always release their own
 }
 
 
@@ -109,12 +120,36 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def expiry(days: float) -> str:
+    return _stamp(_now() + timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str  # the first hex digits of the token's hash: names it without revealing it
+    user: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at < _stamp(_now()) else "valid"
+
+
 class Accounts:
     def __init__(self, connection: sqlite3.Connection):
         """Expects the tables, which `ArticleStore` creates with the rest of the schema."""
         self.connection = connection
 
-    def add(self, name: str, role: str, password: str) -> User:
+    def add(self, name: str, role: str, password: str, actor: str = "curbside") -> User:
+        """A new account; `actor` (who added it) is named in the audit log."""
         if not _NAME.match(name):
             raise CurbsideError(f"User name {name!r} is not allowed: use 2-64 letters, digits, "
                                 "dots, dashes or underscores.")
@@ -123,10 +158,14 @@ class Accounts:
         if len(password) < MIN_PASSWORD:
             raise CurbsideError(f"The password is too short: use at least {MIN_PASSWORD} "
                                 "characters.")
+        password_hash = _HASHER.hash(password)
         try:
-            self.connection.execute(
-                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                (name, role, _HASHER.hash(password), _now().isoformat(timespec="seconds")))
+            with audit.transaction(self.connection):
+                self.connection.execute(
+                    "INSERT INTO users (name, role, password_hash, created_at) "
+                    "VALUES (?, ?, ?, ?)", (name, role, password_hash, _stamp(_now())))
+                audit.append(self.connection, actor, "add user",
+                             detail={"user": name, "role": role})
         except sqlite3.IntegrityError as error:
             raise CurbsideError(f"A user named {name!r} exists already.") from error
         return User(name, Role(role))
@@ -147,22 +186,76 @@ class Accounts:
             raise AuthError("Wrong user name or password.") from None
         return User(name, Role(row[0]))
 
-    def issue_token(self, name: str) -> str:
+    def issue_token(self, name: str, days: float = DEFAULT_TOKEN_DAYS) -> str:
+        """A new API token for the account, valid for `days`; shown once, stored hashed."""
+        if days <= 0:
+            raise CurbsideError(f"A token must be valid for some time; {days} days is not.")
         if not self.connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise CurbsideError(f"No user named {name!r}; add one with `curbside users add`.")
         token = "cbt_" + secrets.token_urlsafe(32)
-        self.connection.execute(
-            "INSERT INTO api_tokens (token_hash, user, created_at) VALUES (?, ?, ?)",
-            (_digest(token), name, _now().isoformat(timespec="seconds")))
+        token_hash, expires = _digest(token), expiry(days)
+        with audit.transaction(self.connection):
+            self.connection.execute(
+                "INSERT INTO api_tokens (token_hash, user, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)", (token_hash, name, _stamp(_now()), expires))
+            audit.append(self.connection, name, "issue token", detail={
+                "user": name, "token": token_hash[:TOKEN_ID_LENGTH], "expires_at": expires})
         return token
 
     def by_token(self, token: str) -> User:
         row = self.connection.execute(
-            "SELECT u.name, u.role FROM api_tokens t JOIN users u ON u.name = t.user "
-            "WHERE t.token_hash = ?", (_digest(token),)).fetchone()
+            "SELECT u.name, u.role, t.expires_at, t.revoked_at FROM api_tokens t "
+            "JOIN users u ON u.name = t.user WHERE t.token_hash = ?",
+            (_digest(token),)).fetchone()
         if row is None:
             raise AuthError("The API token is not valid; issue one with `curbside users token`.")
+        if row[3]:
+            raise AuthError(f"The API token was revoked on {row[3][:10]}; issue a new one with "
+                            "`curbside users token`.")
+        if not row[2] or row[2] < _stamp(_now()):
+            raise AuthError(f"The API token expired on {(row[2] or '')[:10]}; issue a new one "
+                            "with `curbside users token`.")
         return User(row[0], Role(row[1]))
+
+    def tokens(self, name: str | None = None) -> builtins.list[TokenInfo]:
+        """Tokens ever issued (to one account, or to all), oldest first."""
+        rows = self.connection.execute(
+            "SELECT substr(token_hash, 1, ?), user, created_at, coalesce(expires_at, ''), "
+            "revoked_at FROM api_tokens" + (" WHERE user = ?" if name else "") +
+            " ORDER BY created_at, rowid",
+            (TOKEN_ID_LENGTH, name) if name else (TOKEN_ID_LENGTH,))
+        return [TokenInfo(*r) for r in rows]
+
+    def revoke(self, actor: str, name: str, token_id: str | None = None,
+               token: str | None = None) -> builtins.list[str]:
+        """Revoke one token of the account (by its id, or the token itself) or, with neither,
+        all its live ones; returns the ids revoked."""
+        query = ("SELECT token_hash FROM api_tokens WHERE user = ? AND revoked_at IS NULL")
+        args: tuple[object, ...] = (name,)
+        if token is not None:
+            query, args = query + " AND token_hash = ?", (name, _digest(token))
+        elif token_id is not None:
+            if not re.fullmatch(r"[0-9a-f]{6,64}", token_id):
+                raise CurbsideError(f"{token_id!r} is not a token id: give the hex id that "
+                                    "`curbside users tokens` lists.")
+            query, args = query + " AND token_hash LIKE ?", (name, token_id + "%")
+        with audit.transaction(self.connection):
+            hashes = [r[0] for r in self.connection.execute(query, args)]
+            if token_id is not None and len(hashes) > 1:
+                raise CurbsideError(f"Token id {token_id} names {len(hashes)} tokens; give "
+                                    "more of its digits.")
+            if not hashes:
+                raise CurbsideError(f"{name} has no live token" + (
+                    f" with id {token_id}" if token_id else "") +
+                    "; `curbside users tokens` lists them.")
+            now = _stamp(_now())
+            self.connection.executemany(
+                "UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ?",
+                [(now, h) for h in hashes])
+            ids = [h[:TOKEN_ID_LENGTH] for h in hashes]
+            audit.append(self.connection, actor, "revoke token",
+                         detail={"user": name, "tokens": ids})
+        return ids
 
     def start_session(self, user: User, hours: int) -> tuple[str, str]:
         """A new session id and its CSRF token."""

@@ -1,15 +1,24 @@
-"""The medical advisory board's workflow: claim, approve, request changes, comment, new
-versions and retirement. Every action checks the actor's role, changes the state in one
-transaction and writes its audit entry in that same transaction."""
+"""The medical advisory board's workflow: submit, claim, release, approve, request changes,
+comment, new versions and retirement. Every action checks the actor's role, changes the state
+in one transaction and writes its audit entry in that same transaction.
+
+Four eyes: only the reviewer who claimed an article may approve it or send it back (until the
+claim is released), and nobody may claim or approve a version they made themselves."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from curbside.editorial import audit
-from curbside.editorial.accounts import Action, User
+from curbside.editorial.accounts import Action, ForbiddenError, User
 from curbside.editorial.edits import VersionEdit, apply_edit
-from curbside.editorial.store import ArticleStore, transaction, version_digest
+from curbside.editorial.readers import ReaderAnswers, is_reader_answer
+from curbside.editorial.store import (
+    ArticleStore,
+    UnknownArticleError,
+    transaction,
+    version_digest,
+)
 from curbside.errors import CurbsideError
 from curbside.models import Article
 from curbside.settings import ReviewSettings
@@ -47,22 +56,99 @@ class Board:
         audit.append(self.connection, user.name, action, article_id, number,
                      version_digest(article), detail)
 
+    def _not_the_author(self, user: User, article_id: str, number: int, doing: str) -> None:
+        row = self.connection.execute(
+            "SELECT author FROM versions WHERE article_id = ? AND number = ?",
+            (article_id, number)).fetchone()
+        if row is not None and row[0] == user.name:
+            raise ForbiddenError(
+                f"{user.name} made version {number} of {article_id} and may not {doing} it: "
+                "another member of the board must review what you edited.")
+
+    def _claimer_only(self, user: User, article_id: str, doing: str) -> None:
+        claimed_by = self.store.state(article_id)[1]
+        if claimed_by is not None and claimed_by != user.name:
+            raise ReviewStateError(
+                f"{claimed_by} has claimed {article_id}; only they may {doing} it until they "
+                "release the claim (`curbside review release`, or the Release button), or an "
+                "admin does.")
+
+    def submit(self, user: User, answers: ReaderAnswers, answer_id: str) -> Article:
+        """An editor puts a reader's answer in the review queue as a new article (once);
+        returns the article."""
+        user.require(Action.SUBMIT)
+        if not is_reader_answer(answer_id):
+            raise ReviewStateError(f"{answer_id} is an article of the board already; only "
+                                   "answers made for readers can be submitted.")
+        with transaction(self.connection):
+            answer = answers.get(answer_id)
+            done = answers.submitted_as(answer_id)
+            if done is not None:
+                raise ReviewStateError(f"This answer was submitted already, as {done}; "
+                                       f"review it at /review/{done}.")
+            follows = None
+            if answer.follows:
+                # A follow-up joins the board's thread of what it follows, if that is there;
+                # else it starts a thread of its own.
+                try:
+                    earlier = (answers.submitted_as(answer.follows)
+                               if is_reader_answer(answer.follows) else answer.follows)
+                    if earlier and self.store.state(earlier)[0] != "retired":
+                        follows = self.store.version(earlier)
+                except UnknownArticleError:
+                    follows = None
+            fresh = answer.model_copy(update={"id": None, "thread_id": None, "follows": None})
+            stored = self.store.insert_new(fresh, follows, user.name, "submit",
+                                           {"answer": answer_id})
+            assert stored.id
+            answers.mark_submitted(answer_id, stored.id)
+        return stored
+
     def claim(self, user: User, article_id: str) -> None:
         user.require(Action.CLAIM)
         with transaction(self.connection):
-            self._expect(article_id, ("submitted",), "claimed")
+            status, claimed_by, _, _ = self.store.state(article_id)
+            if status == "under review" and claimed_by is None:
+                pass  # released after an approval or by its claimer: anyone may take it up
+            else:
+                self._expect(article_id, ("submitted",), "claimed")
+            self._not_the_author(user, article_id, self.store.latest_number(article_id),
+                                 "claim")
             self.connection.execute(
                 "UPDATE articles SET status = 'under review', claimed_by = ? WHERE id = ?",
                 (user.name, article_id))
             self._audit(user, "claim", article_id)
 
+    def release(self, user: User, article_id: str) -> None:
+        """Give up a claim (one's own; an admin may release anyone's), so that another
+        reviewer can take the article up."""
+        with transaction(self.connection):
+            claimed_by = self.store.state(article_id)[1]
+            user.require(Action.CLAIM if claimed_by == user.name else Action.RELEASE)
+            self._expect(article_id, ("under review",), "released")
+            if claimed_by is None:
+                raise ReviewStateError(f"Nobody has claimed {article_id}; there is nothing to "
+                                       "release.")
+            number = self.store.latest_number(article_id)
+            approvals = self.connection.execute(
+                "SELECT count(*) FROM reviews WHERE article_id = ? AND version = ? "
+                "AND decision = 'approve'", (article_id, number)).fetchone()[0]
+            # Without approvals the article is simply waiting again.
+            self.connection.execute(
+                "UPDATE articles SET claimed_by = NULL, status = ? WHERE id = ?",
+                ("under review" if approvals else "submitted", article_id))
+            self._audit(user, "release", article_id, {"claimed_by": claimed_by})
+
     def approve(self, user: User, article_id: str, comment: str = "") -> bool:
         """Record the approval; True when it was the last one needed and the version is now
-        approved."""
+        approved. An approval that is not the last releases the claim for the next
+        reviewer."""
         user.require(Action.APPROVE)
         with transaction(self.connection):
             self._expect(article_id, ("under review",), "approved")
+            self._claimer_only(user, article_id, "approve")
             number = self.store.latest_number(article_id)
+            self._not_the_author(user, article_id, number, "approve")
             already = self.connection.execute(
                 "SELECT 1 FROM reviews WHERE article_id = ? AND version = ? AND reviewer = ? "
                 "AND decision = 'approve'", (article_id, number, user.name)).fetchone()
@@ -81,6 +167,9 @@ class Board:
                 self.connection.execute(
                     "UPDATE articles SET status = 'approved', claimed_by = NULL, "
                     "new_evidence = NULL WHERE id = ?", (article_id,))
+            else:
+                self.connection.execute("UPDATE articles SET claimed_by = NULL WHERE id = ?",
+                                        (article_id,))
             self._audit(user, "approve", article_id, {
                 "comment": comment, "approvals": count,
                 "needed": self.settings.approvals_required, "approved": done})
@@ -93,6 +182,7 @@ class Board:
             raise CurbsideError("Say what should change: a request for changes needs a comment.")
         with transaction(self.connection):
             self._expect(article_id, ("under review",), "sent back for changes")
+            self._claimer_only(user, article_id, "send back")
             number = self.store.latest_number(article_id)
             self._check_statement(article_id, number, statement)
             self._review(user, article_id, number, "request changes", comment, statement)

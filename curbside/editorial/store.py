@@ -10,11 +10,10 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from curbside.editorial import accounts, audit
+from curbside.editorial.audit import transaction as transaction  # re-exported
 from curbside.errors import CurbsideError
 from curbside.library.store import Library
 from curbside.models import Article
@@ -56,7 +55,26 @@ CREATE TABLE IF NOT EXISTS reviews (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_by_article ON reviews (article_id, version);
+CREATE INDEX IF NOT EXISTS articles_by_status ON articles (status, created_at);
 """
+# Answers made for readers, kept apart from the board's articles: a bounded cache (see
+# curbside/editorial/readers.py) so the reader can open, export and follow up what they got.
+_READER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reader_answers (
+    id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    follows TEXT,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    submitted_as TEXT
+);
+CREATE INDEX IF NOT EXISTS reader_answers_by_time ON reader_answers (created_at);
+CREATE INDEX IF NOT EXISTS reader_answers_by_thread ON reader_answers (thread_id, created_at);
+"""
+# The newest table: when it exists, every table, column and index of this version does, and
+# opening a library takes no write lock (an ingest may hold it). Change it with each migration.
+SCHEMA_MARKER = "reader_answers"
+QUEUE_STATUSES = ("submitted", "under review", "changes requested")
 
 
 class UnknownArticleError(CurbsideError):
@@ -110,52 +128,78 @@ def version_digest(article: Article) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def ensure_schema(connection: sqlite3.Connection, script: str, last_table: str) -> None:
-    """Create the tables once; readers then never ask for the write lock an ingest may hold."""
-    exists = connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (last_table,)
-    ).fetchone()
-    if not exists:
-        connection.executescript(script)
+def _statements(script: str) -> list[str]:
+    """The script's statements one by one (triggers hold semicolons of their own)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
 
 
-@contextmanager
-def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All of a change or none of it, even if the process is killed half-way."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+
+
+def ensure_schema(connection: sqlite3.Connection) -> None:
+    """Create the editorial tables, or bring an older library's up to date, in one
+    transaction; when they are current this only reads."""
+    if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                          (SCHEMA_MARKER,)).fetchone():
+        return
+    with transaction(connection, audited=False):
+        had_audit = bool(connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone())
+        tokens = _columns(connection, "api_tokens")
+        for statement in _statements(_SCHEMA + audit.SCHEMA + accounts.SCHEMA):
+            connection.execute(statement)
+        if tokens and "expires_at" not in tokens:
+            # Tokens issued before they expired get the default lifetime from now on.
+            connection.execute("ALTER TABLE api_tokens ADD COLUMN expires_at TEXT")
+            connection.execute("ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT")
+            connection.execute("UPDATE api_tokens SET expires_at = ?",
+                               (accounts.expiry(accounts.DEFAULT_TOKEN_DAYS),))
+        for statement in _statements(_READER_SCHEMA):
+            connection.execute(statement)
+    if had_audit:
+        audit.anchor(connection)  # a library older than the head file gets one now
 
 
 class ArticleStore:
     def __init__(self, library: Library, show_approver_names: bool = True):
         self.connection: sqlite3.Connection = library.connection
         self.show_approver_names = show_approver_names
-        ensure_schema(self.connection, _SCHEMA + audit.SCHEMA + accounts.SCHEMA, "sessions")
+        ensure_schema(self.connection)
 
     # -- writing ---------------------------------------------------------------------------
 
-    def save(self, article: Article, follows: Article | None = None) -> Article:
-        """Store a newly generated article as version 1; a follow-up joins its thread."""
+    def save(self, article: Article, follows: Article | None = None, actor: str = "curbside",
+             action: str = "generate", detail: dict[str, object] | None = None) -> Article:
+        """Store a newly generated article as version 1 in the review queue; a follow-up joins
+        its thread."""
+        with transaction(self.connection):
+            return self.insert_new(article, follows, actor, action, detail)
+
+    def insert_new(self, article: Article, follows: Article | None, actor: str, action: str,
+                   detail: dict[str, object] | None = None) -> Article:
+        """`save`, inside a transaction the caller holds."""
         article_id = article.id or f"art-{secrets.token_hex(6)}"
         thread_id = (follows.thread_id or follows.id) if follows else article_id
         stored = article.model_copy(update={
             "id": article_id, "thread_id": thread_id, "follows": follows.id if follows else None,
             "version": 1, "status": "submitted"})
         digest = version_digest(stored)
-        with transaction(self.connection):
-            self.connection.execute(
-                "INSERT INTO articles (id, thread_id, follows, question, audience, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (stored.id, thread_id, stored.follows, stored.question, stored.audience,
-                 stored.generated_at))
-            self.insert_version(stored, 1, digest, stored.composer, "generated")
-            audit.append(self.connection, "curbside", "generate", stored.id, 1, digest,
-                         {"question": stored.question, "audience": stored.audience})
+        self.connection.execute(
+            "INSERT INTO articles (id, thread_id, follows, question, audience, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (stored.id, thread_id, stored.follows, stored.question, stored.audience,
+             stored.generated_at))
+        self.insert_version(stored, 1, digest, stored.composer, "generated")
+        audit.append(self.connection, actor, action, stored.id, 1, digest,
+                     {"question": stored.question, "audience": stored.audience,
+                      **(detail or {})})
         return stored
 
     def insert_version(self, article: Article, number: int, digest: str, author: str,
@@ -245,13 +289,18 @@ class ArticleStore:
     def recent(self, limit: int = 10) -> list[ArticleSummary]:
         return self._summaries("WHERE status != 'retired'", limit)
 
-    def queue(self, limit: int = 100) -> list[ArticleSummary]:
-        """Articles waiting for the board, oldest first."""
+    def queue(self, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
+        """Articles waiting for the board, oldest first, `limit` of them from `offset`."""
         rows = self.connection.execute(
             "SELECT id, question, audience, created_at, status, claimed_by, new_evidence "
-            "FROM articles WHERE status IN ('submitted', 'under review', 'changes requested') "
-            "ORDER BY created_at, rowid LIMIT ?", (limit,))
+            f"FROM articles WHERE status IN {QUEUE_STATUSES} "
+            "ORDER BY created_at, rowid LIMIT ? OFFSET ?", (limit, offset))
         return [ArticleSummary(*r) for r in rows]
+
+    def queue_size(self) -> int:
+        """How many articles wait for the board."""
+        return int(self.connection.execute(
+            f"SELECT count(*) FROM articles WHERE status IN {QUEUE_STATUSES}").fetchone()[0])
 
     def _summaries(self, where: str, limit: int) -> list[ArticleSummary]:
         rows = self.connection.execute(

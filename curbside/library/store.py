@@ -23,7 +23,12 @@ from pathlib import Path
 from curbside.errors import LibraryError, UnknownDocumentError
 from curbside.library.crashpoints import crash_point
 from curbside.library.lexical import IndexedPassage, LexicalIndex
-from curbside.library.passages import PASSAGE_TITLE_SQL, passage_title, passages_of
+from curbside.library.passages import (
+    PASSAGE_CUTTING,
+    PASSAGE_TITLE_SQL,
+    passage_title,
+    passages_of,
+)
 from curbside.library.vectors import (
     VECTOR_SCHEMA,
     CentredEncoder,
@@ -85,7 +90,9 @@ class WriteCounts:
 
 
 def content_hash(document: Document) -> str:
-    return hashlib.sha256(document.model_dump_json().encode()).hexdigest()
+    """What decides whether a re-ingested document is re-stored: its content and the way it is
+    cut into passages, so a library re-ingested after a change to the cutting is re-cut."""
+    return hashlib.sha256((PASSAGE_CUTTING + document.model_dump_json()).encode()).hexdigest()
 
 
 @dataclass

@@ -28,7 +28,8 @@ from starlette.types import ASGIApp
 from curbside import __version__
 from curbside.answer.llm import LLMUnavailableError
 from curbside.answer.urgency import URGENT_NOTICE
-from curbside.editorial.accounts import AuthError, ForbiddenError, dummy_hash
+from curbside.editorial.accounts import Action, AuthError, ForbiddenError, dummy_hash
+from curbside.editorial.readers import is_reader_answer
 from curbside.editorial.review import ReviewStateError
 from curbside.editorial.store import ArticleStore, RetiredArticleError, UnknownArticleError
 from curbside.errors import CurbsideError, LibraryError, QuestionError, UnknownDocumentError
@@ -36,7 +37,7 @@ from curbside.library.search import query_terms, search_passages
 from curbside.library.store import Library
 from curbside.models import Article, Audience, Document
 from curbside.render.citations import to_bibtex, to_csl_json, to_ris
-from curbside.render.labels import REVIEW_STAGES, review_banner, stage_index
+from curbside.render.labels import REVIEW_STAGES, review_banner, shows_review_stages, stage_index
 from curbside.settings import Settings, WebSettings
 from curbside.urls import web_url
 from curbside.web.bodylimit import BodyLimit
@@ -49,11 +50,14 @@ from curbside.web.errors import (
     validation_message,
 )
 from curbside.web.headers import SecurityHeaders
-from curbside.web.review import review_api, review_pages
+from curbside.web.review import review_api, review_pages, session_of
 from curbside.web.service import (
     READER_KINDS,
-    ask_and_save,
+    answers,
+    ask_for_reader,
     ask_with_progress,
+    find_article,
+    find_thread,
     follow_up,
     followup_suggestions,
     open_library,
@@ -129,7 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         stages=REVIEW_STAGES, review_banner=review_banner, stage_index=stage_index,
-        reader_kinds=READER_KINDS, urgent_notice=URGENT_NOTICE)
+        shows_review_stages=shows_review_stages, reader_kinds=READER_KINDS,
+        urgent_notice=URGENT_NOTICE, Action=Action)
     templates.env.filters["explain"] = explain_terms
     # Every link to a document's own page goes through this filter, whatever the model held.
     templates.env.filters["web_url"] = web_url
@@ -228,13 +233,15 @@ def _api(settings: Settings) -> APIRouter:
 
     @api.post("/ask", status_code=201, responses=error_responses(413))
     def ask(body: AskRequest) -> Article:
+        """An answer for the caller: `unsaved`, in no review queue, kept for a while under its
+        `id` for follow-ups (an editor may submit it: `POST /api/articles/{id}/submit`)."""
         with open_library(settings) as library:
-            return ask_and_save(library, body.question, body.audience, settings)
+            return ask_for_reader(library, body.question, body.audience, settings)
 
     @api.get("/articles/{article_id}", responses=error_responses(404, 410))
     def get_article(article_id: str) -> Article:
         with open_library(settings) as library:
-            return ArticleStore(library, settings.review.show_approver_names).get(article_id)
+            return find_article(library, settings, article_id)
 
     @api.post("/articles/{article_id}/followups", status_code=201,
               responses=error_responses(404, 410, 413))
@@ -245,7 +252,7 @@ def _api(settings: Settings) -> APIRouter:
     @api.get("/threads/{thread_id}", responses=error_responses(404))
     def get_thread(thread_id: str) -> list[Article]:
         with open_library(settings) as library:
-            articles = ArticleStore(library).thread(thread_id)
+            articles = find_thread(library, settings, thread_id)
         if not articles:
             raise UnknownArticleError(thread_id)
         return articles
@@ -295,15 +302,16 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
             raise QuestionError("Unknown reader kind; choose one of the options.")
         audience = READER_KINDS[reader][1]
         with open_library(settings) as library:
-            article = ask_and_save(library, question, audience, settings)
+            article = ask_for_reader(library, question, audience, settings)
         response = RedirectResponse(f"/articles/{article.id}", status_code=303)
         response.set_cookie("curbside_reader", reader, samesite="lax", httponly=True)
         return response
 
-    @pages.get("/ask/stream")
+    # A POST (read by app.js from fetch's body): a GET makes nothing, and this makes an answer.
+    @pages.post("/ask/stream")
     def ask_stream(
-        question: Annotated[str, Query(min_length=1, max_length=MAX_BODY_QUESTION)],
-        reader: str = "clinician",
+        question: Annotated[str, Form(min_length=1, max_length=MAX_BODY_QUESTION)],
+        reader: Annotated[str, Form()] = "clinician",
     ) -> Response:
         """Server-sent events while an article is composed: status lines, then `done` with
         the article's address, or `error` with what went wrong."""
@@ -322,10 +330,13 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
 
     @pages.get("/articles/{article_id}", response_class=HTMLResponse)
     def article_page(request: Request, article_id: str) -> Response:
+        signed_in = session_of(settings, request)
         with open_library(settings) as library:
-            store = ArticleStore(library, settings.review.show_approver_names)
-            article = store.get(article_id)
-            thread = store.thread(article.thread_id) if article.thread_id else [article]
+            article = find_article(library, settings, article_id)
+            thread = find_thread(library, settings, article.thread_id) \
+                if article.thread_id else [article]
+            submitted_as = answers(library, settings).submitted_as(article_id) \
+                if is_reader_answer(article_id) else None
         first = thread[0] if thread else article
         other: Audience = "patient" if article.audience == "clinician" else "clinician"
         return templates.TemplateResponse(request, "article.html", {
@@ -334,6 +345,8 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
             "suggestions": followup_suggestions(first),
             "other_audience": other,
             "glossary": {e.term.lower(): e.explanation for e in article.glossary},
+            "user": signed_in[0] if signed_in else None,
+            "csrf": signed_in[1] if signed_in else None, "submitted_as": submitted_as,
         })
 
     @pages.post("/articles/{article_id}/followups")
@@ -347,7 +360,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
     def switch_audience(article_id: str, audience: Annotated[Audience, Form()]) -> Response:
         """The same question for the other audience, as a new article in the same thread."""
         with open_library(settings) as library:
-            earlier = ArticleStore(library).get(article_id)
+            earlier = find_article(library, settings, article_id)
             article = follow_up(library, article_id, earlier.question, settings, audience)
         response = RedirectResponse(f"/articles/{article.id}", status_code=303)
         response.set_cookie("curbside_reader", "patient" if audience == "patient"
@@ -357,7 +370,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
     @pages.get("/articles/{article_id}/references.{fmt}")
     def export(article_id: str, fmt: Literal["ris", "bib", "json"]) -> Response:
         with open_library(settings) as library:
-            article = ArticleStore(library).get(article_id)
+            article = find_article(library, settings, article_id)
             documents = library.get_many(r.id for r in article.references)
         writer, media = EXPORTS[fmt]
         body = writer(article.references, documents)
@@ -368,7 +381,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
     @pages.get("/threads/{thread_id}", response_class=HTMLResponse)
     def thread_page(request: Request, thread_id: str) -> Response:
         with open_library(settings) as library:
-            thread = ArticleStore(library).thread(thread_id)
+            thread = find_thread(library, settings, thread_id)
         if not thread:
             raise UnknownArticleError(thread_id)
         return templates.TemplateResponse(request, "thread.html", {"thread": thread})

@@ -39,10 +39,15 @@ DOCS_POLICY = "; ".join([
 # Pages for the advisory board and sign-in: a shared computer's cache or a proxy must never
 # keep a reviewer's page, its CSRF token or a draft article.
 PRIVATE_PREFIXES = ("/login", "/logout", "/review", "/api/review")
+# A reader's own answer (its question may be personal) and its thread are theirs alone.
+READER_ANSWER_PREFIXES = ("/articles/ans-", "/api/articles/ans-", "/threads/ans-",
+                          "/api/threads/ans-")
+SESSION_COOKIE = "curbside_session"
 
 
 def _private(path: str) -> bool:
-    return any(path == prefix or path.startswith(prefix + "/") for prefix in PRIVATE_PREFIXES)
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PRIVATE_PREFIXES
+               ) or path.startswith(READER_ANSWER_PREFIXES)
 
 
 class SecurityHeaders:
@@ -58,8 +63,11 @@ class SecurityHeaders:
             return
         path: str = scope["path"]
         policy = DOCS_POLICY if path in self.docs_paths else PAGE_POLICY
-        # A bearer token makes any API answer the account's own.
-        private = _private(path) or "authorization" in Headers(scope=scope)
+        # A bearer token or a board member's session makes any answer the account's own
+        # (an article page then carries a CSRF token).
+        headers_in = Headers(scope=scope)
+        private = (_private(path) or "authorization" in headers_in
+                   or SESSION_COOKIE + "=" in headers_in.get("cookie", ""))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

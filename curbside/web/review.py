@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -19,6 +19,7 @@ from curbside.answer.ask import answer_question
 from curbside.editorial import audit
 from curbside.editorial.accounts import Accounts, Action, AuthError, ForbiddenError, User
 from curbside.editorial.edits import VersionEdit, statement_diff
+from curbside.editorial.readers import ReaderAnswers
 from curbside.editorial.review import Board
 from curbside.editorial.store import (
     ArticleStore,
@@ -31,11 +32,11 @@ from curbside.library.store import Library
 from curbside.models import Article
 from curbside.settings import Settings
 from curbside.web.errors import TooManyAttemptsError, error_responses
+from curbside.web.headers import SESSION_COOKIE
 from curbside.web.service import open_library
 from curbside.web.throttle import LoginThrottle
 
 LOG = logging.getLogger(__name__)
-SESSION_COOKIE = "curbside_session"
 MAX_NAME = 64  # account names are at most this long
 MAX_PASSWORD = 1024
 
@@ -54,6 +55,43 @@ class VersionRequest(BaseModel):
     remove: list[int] = Field(default_factory=list)
     move_up: list[int] = Field(default_factory=list)
     note: str | None = Field(default=None, max_length=1000)
+
+
+class QueuePage(BaseModel):
+    """One page of the review queue, oldest first, with the links to its neighbours."""
+
+    total: int = Field(description="Articles waiting for the board, on every page.")
+    page: int
+    pages: int
+    per_page: int
+    items: list[ArticleSummary]
+    next: str | None = Field(description="The next page's address, if there is one.")
+    previous: str | None = Field(description="The previous page's address, if there is one.")
+
+
+def queue_page(library: Library, settings: Settings, page: int, base: str) -> QueuePage:
+    store = ArticleStore(library)
+    size = settings.review.queue_page_size
+    total = store.queue_size()
+    pages = max(1, -(-total // size))
+    page = min(page, pages)  # past the end: the last page, not an empty one
+    items = store.queue(size, (page - 1) * size)
+    return QueuePage(total=total, page=page, pages=pages, per_page=size, items=items,
+                     next=f"{base}?page={page + 1}" if page < pages else None,
+                     previous=f"{base}?page={page - 1}" if page > 1 else None)
+
+
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="1 for the oldest.")]
+
+
+def session_of(settings: Settings, request: Request) -> tuple[User, str] | None:
+    """The signed-in account of a page request and its CSRF token, if any."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if not session:
+        return None
+    with open_library(settings) as library:
+        ArticleStore(library)
+        return Accounts(library.connection).by_session(session)
 
 
 def _board(library: Library, settings: Settings) -> Board:
@@ -117,10 +155,28 @@ def review_api(settings: Settings) -> APIRouter:
     action = error_responses(404, 409, 413)  # what acting on an article may also answer
 
     @api.get("/review/queue")
-    def queue(user: Who) -> list[ArticleSummary]:
+    def queue(user: Who, page: PageNumber = 1) -> QueuePage:
         user.require(Action.VIEW_QUEUE)
         with open_library(settings) as library:
-            return ArticleStore(library).queue()
+            return queue_page(library, settings, page, "/api/review/queue")
+
+    @api.post("/articles/{article_id}/submit", status_code=201, responses=action)
+    def submit(article_id: str, user: Who) -> Article:
+        """Put a reader's answer (`ans-…`, from `POST /api/ask`) in the review queue as a new
+        article; editors and admins."""
+        with open_library(settings) as library:
+            board = _board(library, settings)
+            stored = board.submit(user, ReaderAnswers(library.connection, settings.web),
+                                  article_id)
+            assert stored.id
+            return board.store.version(stored.id)
+
+    @api.post("/articles/{article_id}/release", responses=action)
+    def release(article_id: str, user: Who) -> Article:
+        with open_library(settings) as library:
+            board = _board(library, settings)
+            board.release(user, article_id)
+            return board.store.version(article_id)
 
     @api.post("/articles/{article_id}/claim", responses=action)
     def claim(article_id: str, user: Who) -> Article:
@@ -153,7 +209,7 @@ def review_api(settings: Settings) -> APIRouter:
     def new_version(article_id: str, body: VersionRequest, user: Who) -> Article:
         with open_library(settings) as library:
             number = _new_version(library, settings, user, article_id, body)
-            return ArticleStore(library).version(article_id, number)
+            return _board(library, settings).store.version(article_id, number)
 
     @api.get("/articles/{article_id}/versions", responses=error_responses(404))
     def versions(article_id: str, user: Who) -> list[VersionInfo]:
@@ -166,6 +222,15 @@ def review_api(settings: Settings) -> APIRouter:
         with open_library(settings) as library:
             _board(library, settings).retire(user, article_id, body.reason)
         return {"status": "retired"}
+
+    @api.delete("/token")
+    def revoke_token(request: Request, user: Who) -> dict[str, str]:
+        """Revoke the token this request was sent with (it stops working at once)."""
+        token = request.headers["authorization"][7:].strip()
+        with open_library(settings) as library:
+            ArticleStore(library)
+            ids = Accounts(library.connection).revoke(user.name, user.name, token=token)
+        return {"status": "revoked", "token": ids[0]}
 
     return api
 
@@ -189,12 +254,7 @@ def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     def session_user(request: Request) -> tuple[User, str] | None:
-        session = request.cookies.get(SESSION_COOKIE)
-        if not session:
-            return None
-        with open_library(settings) as library:
-            ArticleStore(library)
-            return Accounts(library.connection).by_session(session)
+        return session_of(settings, request)
 
     def signed_in(request: Request) -> tuple[User, str]:
         found = session_user(request)
@@ -257,16 +317,25 @@ def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         return response
 
     @pages.get("/review", response_class=HTMLResponse)
-    def queue_page(request: Request) -> Response:
+    def queue_view(request: Request, page: PageNumber = 1) -> Response:
         found = session_user(request)
         if found is None:
             return RedirectResponse("/login?next=/review", status_code=303)
         user, csrf = found
         user.require(Action.VIEW_QUEUE)
         with open_library(settings) as library:
-            rows: list[ArticleSummary] = ArticleStore(library).queue()
+            shown = queue_page(library, settings, page, "/review")
         return templates.TemplateResponse(request, "review_queue.html", {
-            "user": user, "csrf": csrf, "rows": rows})
+            "user": user, "csrf": csrf, "rows": shown.items, "queue": shown})
+
+    @pages.post("/articles/{article_id}/submit")
+    def submit_form(request: Request, article_id: str,
+                    csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+        user = checked(request, csrf)
+        with open_library(settings) as library:
+            stored = _board(library, settings).submit(
+                user, ReaderAnswers(library.connection, settings.web), article_id)
+        return RedirectResponse(f"/review/{quote(str(stored.id))}", status_code=303)
 
     @pages.get("/review/{article_id}", response_class=HTMLResponse)
     def review_page(request: Request, article_id: str) -> Response:
@@ -287,6 +356,7 @@ def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(request, "review.html", {
             "user": user, "csrf": csrf, "article": latest, "history": history, "diff": diff,
             "reviews": reviews, "status": status, "claimed_by": claimed_by,
+            "own_version": history[-1].author == user.name,
             "references": {r.n: r for r in latest.references}, "Action": Action})
 
     def action(path: str, run: Callable[[Library, User, Request], object]) -> None:
@@ -308,6 +378,8 @@ def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         return int(raw) if raw.isdigit() else None
 
     action("claim", lambda lib, user, req: _board(lib, settings).claim(
+        user, req.state.article_id))
+    action("release", lambda lib, user, req: _board(lib, settings).release(
         user, req.state.article_id))
     action("approve", lambda lib, user, req: _board(lib, settings).approve(
         user, req.state.article_id, field(req, "comment")))

@@ -7,13 +7,14 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from curbside.answer.ask import answer_question
 from curbside.answer.followups import suggested_followups
 from curbside.answer.llm import LLMUnavailableError, Progress
 from curbside.answer.question import analyse_question
 from curbside.answer.topic import topic_phrase
+from curbside.editorial.readers import ReaderAnswers, is_reader_answer
 from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError, LibraryError
 from curbside.library.store import Library
@@ -42,10 +43,49 @@ def open_library(settings: Settings) -> Iterator[Library]:
         library.close()
 
 
-def ask_and_save(library: Library, question: str, audience: Audience, settings: Settings,
-                 on_progress: Progress | None = None) -> Article:
+def answers(library: Library, settings: Settings) -> ReaderAnswers:
+    ArticleStore(library)  # the tables
+    return ReaderAnswers(library.connection, settings.web)
+
+
+def ask_for_reader(library: Library, question: str, audience: Audience, settings: Settings,
+                   on_progress: Progress | None = None) -> Article:
+    """An answer for the reader who asked, kept apart from the board's queue (an editor may
+    submit it for review)."""
     article = answer_question(library, question, audience, settings, on_progress=on_progress)
-    return ArticleStore(library).save(article)
+    return answers(library, settings).put(article)
+
+
+def find_article(library: Library, settings: Settings, article_id: str) -> Article:
+    """A reader's answer, or what readers see of one of the board's articles."""
+    if is_reader_answer(article_id):
+        return answers(library, settings).get(article_id)
+    return ArticleStore(library, settings.review.show_approver_names).get(article_id)
+
+
+def find_thread(library: Library, settings: Settings, thread_id: str) -> list[Article]:
+    """The articles of a thread in order: the board's thread, or a reader's chain of
+    follow-ups (after the board's article it began from, if any)."""
+    if not is_reader_answer(thread_id):
+        return ArticleStore(library, settings.review.show_approver_names).thread(thread_id)
+    chain = answers(library, settings).thread(thread_id)
+    if chain and chain[0].follows and not is_reader_answer(chain[0].follows):
+        # Retired or gone since, it is left out: the reader's own answers still make the thread.
+        with suppress(CurbsideError):
+            chain.insert(0, find_article(library, settings, chain[0].follows))
+    return chain
+
+
+def thread_question(library: Library, settings: Settings, article: Article) -> str:
+    """The first question of the article's chain of follow-ups: the topic it carries."""
+    for _ in range(100):  # chains are short; a bound all the same
+        if not article.follows:
+            break
+        try:
+            article = find_article(library, settings, article.follows)
+        except CurbsideError:
+            break
+    return article.question
 
 
 def ask_with_progress(question: str, audience: Audience, settings: Settings
@@ -58,8 +98,8 @@ def ask_with_progress(question: str, audience: Audience, settings: Settings
     def work() -> None:
         try:
             with open_library(settings) as library:
-                article = ask_and_save(library, question, audience, settings,
-                                       lambda message: events.put(("status", message)))
+                article = ask_for_reader(library, question, audience, settings,
+                                         lambda message: events.put(("status", message)))
             events.put(("done", f"/articles/{article.id}"))
         except (LibraryError, LLMUnavailableError) as error:
             # The server log has the message; the page is not told folders or addresses.
@@ -85,13 +125,12 @@ def ask_with_progress(question: str, audience: Audience, settings: Settings
 
 def follow_up(library: Library, article_id: str, question: str, settings: Settings,
               audience: Audience | None = None) -> Article:
-    """A new article in the thread of an earlier one, its question read in that context."""
-    store = ArticleStore(library)
-    earlier = store.get(article_id)
-    first = store.get(earlier.thread_id) if earlier.thread_id else earlier
+    """A reader's answer following an earlier answer or article, its question read in the
+    context of the thread's first question."""
+    earlier = find_article(library, settings, article_id)
     article = answer_question(library, question, audience or earlier.audience, settings,
-                              thread_question=first.question)
-    return store.save(article, follows=earlier)
+                              thread_question=thread_question(library, settings, earlier))
+    return answers(library, settings).put(article, follows=earlier)
 
 
 def followup_suggestions(article: Article) -> list[str]:

@@ -6,6 +6,8 @@ medical content and never ship.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from curbside.answer.assemble import compose_article
 from curbside.answer.question import analyse_question
 from curbside.models import (
@@ -155,3 +157,40 @@ def test_the_answer_model_turns_away_sentences_that_do_not_answer() -> None:
                               "clinician", ComposerSettings())
     assert article.bottom_line
     assert "Colchicine" in article.bottom_line[0].text
+
+
+def test_a_guideline_leads_the_management_steps_under_its_own_headings() -> None:
+    lines = {  # heading -> the guideline's lines, in its order
+        "Testitis › Mild Testitis": ["Give synthetic drug A 10 mg for testitis.",
+                                     "Rest in bed for testitis for two days.",
+                                     "Offer synthetic fluids for testitis by mouth.",
+                                     "Give synthetic drug C for testitis pain at night."],
+        "Testitis › Severe Testitis": ["Add synthetic drug B for severe testitis.",
+                                       "Give synthetic drug D by vein in severe testitis.",
+                                       "Admit severe testitis for observation."],
+    }
+    guide = Document(id="guideline:t/1", source="guideline", title="Testitis care — Synthetic",
+                     publication_types=["Practice Guideline"],
+                     sections=[DocumentSection(label=label, text="\n".join(text))
+                               for label, text in lines.items()])
+    paper = document("t:9", "Testitis trial",
+                     "Synthetic drug A reduced testitis pain within a day in a trial.")
+    base = evidence("How is testitis treated?", [paper])
+    guide_hits = [PassageHit(passage=Passage(doc_id=guide.id, ordinal=i, section=label,
+                                             text="\n".join(text)),
+                             title=f"{guide.title} › {label}", lexical_score=12.0,
+                             score=1.2, fused_score=1.2,
+                             appraisal=Appraisal(level=EvidenceLevel.GUIDELINE,
+                                                 kind="Guideline"))
+                  for i, (label, text) in reversed(list(enumerate(lines.items())))]
+    article = compose_article(
+        replace(base, hits=[*guide_hits, *base.hits],
+                documents={**base.documents, guide.id: guide}),
+        "clinician", RULES_ONLY)
+    [steps] = [b for s in article.sections for b in s.blocks if isinstance(b, StepsBlock)]
+    labels = [step.label for step in steps.steps]
+    # The guideline's headings in its order (not the hits' order); studies after them.
+    assert labels[:2] == ["Mild Testitis", "Severe Testitis"]
+    assert set(labels[2:]) <= {"Further evidence on treatment"}
+    mild = [s.text for s in steps.steps[0].items]
+    assert mild == sorted(mild, key=lines["Testitis › Mild Testitis"].index)

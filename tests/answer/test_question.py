@@ -122,3 +122,14 @@ def test_a_qualified_compound_is_searched_and_matched_by_its_name() -> None:
     assert {"warfarin-associated", "warfarin"} <= set(analysis.query_terms)
     flare = analyse_question("How is an acute gout flare treated?")
     assert "flare" not in flare.topic_terms and "flare" in flare.query_terms
+
+
+def test_where_care_happens_is_searched_but_is_not_the_topic() -> None:
+    asked = analyse_question(
+        "How is an acute asthma exacerbation treated in the emergency department?")
+    assert asked.topic_terms == ["acute", "asthma"]
+    assert {"emergency", "department"} <= set(asked.query_terms)
+    assert analyse_question("How is sepsis managed in the ED?").topic_terms == ["sepsis"]
+    # Not a setting: a receptor ("ER+") and a condition abbreviated alone ("ED").
+    assert "er" in analyse_question("What does FOXA1 do in ER+ breast cancer?").topic_terms
+    assert analyse_question("How is ED treated?").topic_terms == ["ed"]

@@ -10,6 +10,8 @@ def test_heading_paths_name_sections_from_the_most_specific_heading() -> None:
     assert heading_section("Screening and Diagnosis") == "diagnosis"
     assert heading_section("Monitoring and Referral") == "follow_up"
     assert heading_section("Special Populations & Escalation") == "special"
+    assert heading_section(  # the last heading names whom its lines are for
+        "Outpatient Treatment › Healthy Adults Without Risk Factors") == "management"
     assert heading_section("Limitations") == "other"
     assert heading_section("Target Heart Rate") is None
 
@@ -28,3 +30,16 @@ def test_first_line_recommendation_by_words_or_heading() -> None:
     assert names_first_line("Drug A is strongly recommended.", "Flare › First-Line Therapies")
     assert not names_first_line("Drug A is strongly recommended.", "Flare › Adjuvant Therapy")
     assert not names_first_line("First-line agents were studied.", "")  # no recommendation
+    # "preferred" alone names a choice within a class, not the first-line treatment
+    assert not names_first_line("Synthetic drugs C and D are preferred opioids.", "")
+    assert names_first_line("First-line: synthetic drug A 5 mg for 5 days.", "")
+
+
+def test_a_guideline_line_for_the_other_care_setting_is_out_of_frame() -> None:
+    from curbside.answer.population import other_setting
+
+    asked = "Which antibiotics for outpatient synthetic pneumonia?"
+    assert other_setting(asked, "Inpatient Treatment (Severe, ICU) › Penicillin Allergy")
+    assert not other_setting(asked, "Outpatient Treatment › Adults With Comorbidities")
+    assert not other_setting(asked, "Duration of Therapy")
+    assert not other_setting("How is synthetic pneumonia treated?", "Inpatient Treatment")

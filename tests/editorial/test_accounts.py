@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import json
+import time
 from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
 from curbside.editorial import accounts as accounts_module
+from curbside.editorial import audit
 from curbside.editorial.accounts import Accounts, AuthError, Role
 from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError
@@ -92,3 +95,40 @@ def test_an_unknown_name_costs_the_same_argon2_work(store: ArticleStore,
     # The dummy hash matches no password a caller can send.
     with pytest.raises(AuthError):
         accounts.authenticate("dr-unknown", "")
+
+
+def test_tokens_expire_and_can_be_revoked_and_each_step_is_audited(store: ArticleStore
+                                                                   ) -> None:
+    accounts = Accounts(store.connection)
+    accounts.add("dr-f", "reviewer", PASSWORD, actor="cli:ops")
+    lasting = accounts.issue_token("dr-f")
+    brief = accounts.issue_token("dr-f", days=1 / 86400)  # one second
+    other = accounts.issue_token("dr-f")
+    listed = accounts.tokens("dr-f")
+    assert [t.state for t in listed] == ["valid"] * 3
+    assert all(lasting not in t.id and len(t.id) == 12 for t in listed)
+    assert listed[0].expires_at[:10] > listed[0].created_at[:10]  # 30 days on by default
+    time.sleep(2.1)
+    with pytest.raises(AuthError, match=r"expired on .*issue a new one"):
+        accounts.by_token(brief)
+    assert accounts.tokens("dr-f")[1].state == "expired"
+    assert accounts.revoke("cli:ops", "dr-f", token_id=listed[0].id) == [listed[0].id]
+    with pytest.raises(AuthError, match="revoked on"):
+        accounts.by_token(lasting)
+    assert accounts.by_token(other).name == "dr-f"
+    with pytest.raises(CurbsideError, match="not a token id"):
+        accounts.revoke("cli:ops", "dr-f", token_id="x';--")
+    assert accounts.revoke("cli:ops", "dr-f") == [listed[1].id, listed[2].id]  # all live ones
+    with pytest.raises(AuthError, match="revoked"):
+        accounts.by_token(other)
+    with pytest.raises(CurbsideError, match="has no live token"):
+        accounts.revoke("cli:ops", "dr-f")
+    with pytest.raises(CurbsideError, match="valid for some time"):
+        accounts.issue_token("dr-f", days=0)
+    log = [(e.actor, e.action, json.loads(e.detail)) for e in audit.entries(store.connection)]
+    assert log[0] == ("cli:ops", "add user", {"user": "dr-f", "role": "reviewer"})
+    assert [(a, act) for a, act, _ in log[1:]] == [("dr-f", "issue token")] * 3 + [
+        ("cli:ops", "revoke token")] * 2
+    assert log[1][2]["token"] == listed[0].id and log[1][2]["expires_at"]
+    assert log[5][2] == {"user": "dr-f", "tokens": [listed[1].id, listed[2].id]}
+    assert audit.verify(store.connection)[0]

@@ -12,33 +12,50 @@ from collections.abc import Callable
 
 import pytest
 
+from curbside.answer.ask import answer_question
 from curbside.answer.trace import is_traceable
 from curbside.editorial import audit
 from curbside.editorial.accounts import ALLOWED, Action, ForbiddenError, Role, User
 from curbside.editorial.edits import VersionEdit, statement_diff
+from curbside.editorial.readers import ReaderAnswers, UnknownAnswerError
 from curbside.editorial.review import Board, ReviewStateError
 from curbside.editorial.store import ArticleStore, RetiredArticleError, version_digest
 from curbside.library.store import Library
 from curbside.models import Article
-from curbside.settings import ReviewSettings
-from tests.editorial.conftest import new_article
+from curbside.settings import ReviewSettings, WebSettings
+from tests.editorial.conftest import EDITORIAL, QUESTION, new_article
 
 
-def _ready_for(action: Action, board: Board, article_id: str, people: dict[str, User]) -> None:
-    """Put the article in the state where the action is legal."""
+def _ready_for(action: Action, board: Board, article_id: str, people: dict[str, User],
+               user: User) -> None:
+    """Put the article in the state where the action is legal for this user (if their role
+    allows it): only the claimer approves or sends back; releasing another's claim is the
+    admins' override."""
     if action in (Action.APPROVE, Action.REQUEST_CHANGES):
-        board.claim(people["admin"], article_id)
+        board.claim(user if user.may(Action.CLAIM) else people["admin"], article_id)
+    if action is Action.RELEASE:
+        board.claim(people["reviewer2"], article_id)
 
 
-ACTIONS: dict[Action, Callable[[Board, User, str], object]] = {
-    Action.VIEW_QUEUE: lambda board, user, aid: user.require(Action.VIEW_QUEUE),
-    Action.CLAIM: lambda board, user, aid: board.claim(user, aid),
-    Action.APPROVE: lambda board, user, aid: board.approve(user, aid, "fine"),
-    Action.REQUEST_CHANGES: lambda board, user, aid: board.request_changes(user, aid, "fix 1", 1),
-    Action.COMMENT: lambda board, user, aid: board.comment(user, aid, "a remark", 1),
-    Action.NEW_VERSION: lambda board, user, aid: board.new_version(user, aid,
-                                                                   VersionEdit(remove=(1,))),
-    Action.RETIRE: lambda board, user, aid: board.retire(user, aid, "superseded"),
+def _submit(board: Board, user: User, library: Library) -> object:
+    answers = ReaderAnswers(board.connection)
+    answer = answers.put(answer_question(library, QUESTION, "clinician", EDITORIAL))
+    assert answer.id
+    return board.submit(user, answers, answer.id)
+
+
+ACTIONS: dict[Action, Callable[[Board, User, str, Library], object]] = {
+    Action.VIEW_QUEUE: lambda board, user, aid, lib: user.require(Action.VIEW_QUEUE),
+    Action.CLAIM: lambda board, user, aid, lib: board.claim(user, aid),
+    Action.APPROVE: lambda board, user, aid, lib: board.approve(user, aid, "fine"),
+    Action.REQUEST_CHANGES: lambda board, user, aid, lib: board.request_changes(
+        user, aid, "fix 1", 1),
+    Action.COMMENT: lambda board, user, aid, lib: board.comment(user, aid, "a remark", 1),
+    Action.NEW_VERSION: lambda board, user, aid, lib: board.new_version(
+        user, aid, VersionEdit(remove=(1,))),
+    Action.RETIRE: lambda board, user, aid, lib: board.retire(user, aid, "superseded"),
+    Action.SUBMIT: lambda board, user, aid, lib: _submit(board, user, lib),
+    Action.RELEASE: lambda board, user, aid, lib: board.release(user, aid),
 }
 
 
@@ -50,14 +67,14 @@ def test_each_role_against_each_action(library: Library, store: ArticleStore,
     article = new_article(library, store)
     assert article.id
     board = Board(store)
-    _ready_for(action, board, article.id, people)
     user = people[role.value]
+    _ready_for(action, board, article.id, people, user)
     before = len(audit.entries(store.connection))
     if role in ALLOWED[action]:
-        ACTIONS[action](board, user, article.id)
+        ACTIONS[action](board, user, article.id, library)
     else:
         with pytest.raises(ForbiddenError, match=f"may not {action}"):
-            ACTIONS[action](board, user, article.id)
+            ACTIONS[action](board, user, article.id, library)
         assert len(audit.entries(store.connection)) == before  # nothing happened
 
 
@@ -211,3 +228,96 @@ def test_killed_approval_leaves_old_or_new_state(library: Library, store: Articl
             assert status == "under review"
             assert not approvals and not logged and approved_at is None
     assert audit.verify(store.connection)[0]
+
+
+def test_only_the_claimer_approves_until_the_claim_is_released(
+        store: ArticleStore, article: Article, people: dict[str, User]) -> None:
+    assert article.id
+    board = Board(store)
+    board.claim(people["reviewer"], article.id)
+    for act in (lambda: board.approve(people["reviewer2"], article.id, "looks fine"),
+                lambda: board.request_changes(people["reviewer2"], article.id, "fix it"),
+                lambda: board.claim(people["reviewer2"], article.id)):
+        with pytest.raises(ReviewStateError, match=r"reviewer-one has claimed|only submitted"):
+            act()
+    with pytest.raises(ForbiddenError, match="may not release another reviewer's claim"):
+        board.release(people["reviewer2"], article.id)
+    assert store.state(article.id)[:2] == ("under review", "reviewer-one")
+    board.release(people["reviewer"], article.id)
+    assert store.state(article.id)[:2] == ("submitted", None)
+    board.claim(people["reviewer2"], article.id)
+    # An admin may take a stuck claim away (audited), not approve under it.
+    with pytest.raises(ReviewStateError, match="reviewer-two has claimed"):
+        board.approve(people["admin"], article.id)
+    board.release(people["admin"], article.id)
+    board.claim(people["admin"], article.id)
+    assert board.approve(people["admin"], article.id, "checked after the release")
+    log = [(e.actor, e.action) for e in audit.entries(store.connection, article.id)]
+    assert log[1:] == [("reviewer-one", "claim"), ("reviewer-one", "release"),
+                       ("reviewer-two", "claim"), ("admin-one", "release"),
+                       ("admin-one", "claim"), ("admin-one", "approve")]
+
+
+def test_nobody_approves_a_version_they_made(store: ArticleStore, article: Article,
+                                             people: dict[str, User]) -> None:
+    assert article.id
+    admin = people["admin"]
+    board = Board(store, ReviewSettings(approvals_required=2))
+    board.new_version(admin, article.id, VersionEdit(remove=(1,), note="Trimmed."))
+    with pytest.raises(ForbiddenError, match=r"admin-one made version 2 .* may not claim"):
+        board.claim(admin, article.id)
+    board.claim(people["reviewer"], article.id)
+    assert not board.approve(people["reviewer"], article.id)  # one of two; claim released
+    assert store.state(article.id)[:2] == ("under review", None)
+    with pytest.raises(ForbiddenError, match=r"admin-one made version 2 .* may not approve"):
+        board.approve(admin, article.id)
+    assert store.state(article.id)[0] == "under review"
+    assert board.approve(people["reviewer2"], article.id)
+    assert store.get(article.id).approved_by == ["reviewer-one", "reviewer-two"]
+
+
+def test_readers_answers_are_kept_apart_and_an_editor_submits_one(
+        library: Library, store: ArticleStore, people: dict[str, User]) -> None:
+    answers = ReaderAnswers(store.connection)
+    entries_before = len(audit.entries(store.connection))
+    answer = answers.put(answer_question(library, QUESTION, "clinician", EDITORIAL))
+    assert answer.id and answer.id.startswith("ans-") and answer.status == "unsaved"
+    follow = answers.put(answer_question(library, "How is it treated?", "clinician",
+                                         EDITORIAL, thread_question=QUESTION), follows=answer)
+    assert follow.thread_id == answer.id and follow.follows == answer.id
+    # Nothing reaches the board's queue or the audit log until an editor submits it.
+    assert store.queue_size() == 0 and len(audit.entries(store.connection)) == entries_before
+    assert [a.id for a in answers.thread(answer.id)] == [answer.id, follow.id]
+    board = Board(store)
+    assert answer.id and follow.id
+    with pytest.raises(ForbiddenError, match="may not submit"):
+        board.submit(people["reviewer"], answers, answer.id)
+    stored = board.submit(people["editor"], answers, answer.id)
+    assert stored.id and stored.id.startswith("art-") and stored.status == "submitted"
+    assert [r.id for r in store.queue()] == [stored.id]
+    with pytest.raises(ReviewStateError, match=f"submitted already, as {stored.id}"):
+        board.submit(people["admin"], answers, answer.id)
+    # The follow-up joins the board's thread of the article its answer became.
+    second = board.submit(people["editor"], answers, follow.id)
+    assert second.thread_id == stored.id and second.follows == stored.id
+    assert [(e.actor, e.action) for e in audit.entries(store.connection, stored.id)] == [
+        ("editor-one", "submit")]
+    assert answers.submitted_as(answer.id) == stored.id
+
+
+def test_the_readers_cache_is_bounded_in_size_and_age(library: Library,
+                                                      store: ArticleStore) -> None:
+    article = answer_question(library, QUESTION, "clinician", EDITORIAL)
+    answers = ReaderAnswers(store.connection, WebSettings(reader_answers_kept=3))
+    ids = [answers.put(article).id for _ in range(5)]
+    assert answers.count() == 3
+    with pytest.raises(UnknownAnswerError, match=r"kept for 24 hours \(the newest 3\)"):
+        answers.get(str(ids[0]))
+    assert answers.get(str(ids[-1])).question == QUESTION
+    brief = ReaderAnswers(store.connection, WebSettings(reader_answer_hours=1 / 3600))
+    kept = brief.put(article)
+    time.sleep(1.2)
+    with pytest.raises(UnknownAnswerError, match="Ask the question again"):
+        brief.get(str(kept.id))
+    brief.put(article)  # each new answer sweeps the expired ones
+    assert answers.count() == 1

@@ -204,3 +204,23 @@ def test_a_library_whose_ids_could_be_reused_is_migrated(tmp_path: Path) -> None
             "SELECT id FROM passages WHERE doc_id = 't:3'").fetchone()
         assert new > before[-1][0]
         _consistent(library)
+
+
+def test_a_guideline_passage_is_titled_alike_in_python_and_sql(empty_library: Library) -> None:
+    """Search, embedding and topic matching read a passage's title from SQL at ask time and
+    from Python at ingest: both name the heading path and the guideline it belongs to."""
+    from curbside.library.passages import passage_title, passages_of
+    from curbside.models import GUIDANCE_SOURCE
+
+    guide = Document(id="guideline:t/1", source=GUIDANCE_SOURCE,
+                     title="Synthetic Flare Care", part_of="Synthetic Widget Disease Guideline",
+                     sections=[DocumentSection(label="Treatment › First line",
+                                               text="Give synthetic drug A.\nRest.")])
+    paper = synthetic("t:2", "Synthetic alpha sentence here.")
+    empty_library.write([guide, paper])
+    passages = {p.doc_id: p for d in (guide, paper) for p in passages_of(d)}
+    hits = empty_library.passages_by_id(list(range(1, 10)))
+    titles = {passage.doc_id: title for passage, title in hits.values()}
+    assert titles["guideline:t/1"] == passage_title(guide, passages["guideline:t/1"]) == (
+        "Synthetic Flare Care › Treatment › First line (Synthetic Widget Disease Guideline)")
+    assert titles["t:2"] == passage_title(paper, passages["t:2"]) == paper.title

@@ -163,7 +163,7 @@ def test_invalid_input_is_not_echoed(guarded: tuple[str, Path]) -> None:
     assert broken.status_code == 422 and MARKER not in broken.text
     page = httpx.post(f"{base}/ask", data={"question": MARKER * 10_000})
     assert page.status_code == 422 and MARKER not in page.text and "question" in page.text
-    stream = httpx.get(f"{base}/ask/stream", params={"question": QUESTION, "reader": MARKER})
+    stream = httpx.post(f"{base}/ask/stream", data={"question": QUESTION, "reader": MARKER})
     assert stream.status_code == 422 and MARKER not in stream.text
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from curbside.render.labels import UNSAVED_BANNER
+
 COVERED = "What is oculopharyngeal muscular dystrophy?"
 
 
@@ -25,7 +27,7 @@ def _ask(page: Page, server: str, question: str, reader: str = "clinician") -> N
     page.fill("#question", question)
     page.check(f"input[name=reader][value={reader}]")
     page.click("form.ask button[type=submit]")
-    page.wait_for_url("**/articles/art-*")
+    page.wait_for_url("**/articles/ans-*")
 
 
 def test_ask_read_cite_switch_follow_up_export(page: Page, server: str, tmp_path: Path
@@ -33,8 +35,10 @@ def test_ask_read_cite_switch_follow_up_export(page: Page, server: str, tmp_path
     _ask(page, server, COVERED)
     expect(page.locator("h1")).to_have_text(COVERED)
     expect(page.locator(".bottom-line")).to_contain_text("uscular dystrophy")
-    expect(page.locator(".banner")).to_have_text("Educational purpose only • pending human review")
-    expect(page.locator("ol.stages li[aria-current=step]")).to_have_text("Submitted")
+    # A reader's answer is theirs alone: in no review queue, and it says so.
+    expect(page.locator(".banner")).to_have_text(UNSAVED_BANNER)
+    expect(page.locator("ol.stages")).to_have_count(0)
+    expect(page.locator("form.submit")).to_have_count(0)
     page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
 
     # A citation shows its source on hover and leads to its reference.
@@ -54,15 +58,15 @@ def test_ask_read_cite_switch_follow_up_export(page: Page, server: str, tmp_path
 
     # The patient version uses plain titles.
     page.click("form.audience button")
-    page.wait_for_url("**/articles/art-*")
+    page.wait_for_url("**/articles/ans-*")
     expect(page.locator(".meta").first).to_contain_text("Patient view")
     expect(page.locator(".disclaimer h3")).to_have_text("Please note")
     expect(page.locator(".part.overview h3")).to_have_text("What it is")
 
-    # A follow-up becomes a new article in the same thread.
+    # A follow-up becomes a new answer in the same thread.
     page.fill("#followup", "How is it treated?")
     page.click(".followup form button[type=submit] >> nth=0")
-    page.wait_for_url("**/articles/art-*")
+    page.wait_for_url("**/articles/ans-*")
     expect(page.locator("h1")).to_have_text("How is it treated?")
     page.click("text=This thread")
     expect(page.locator("ol.thread li")).to_have_count(3)
@@ -83,7 +87,7 @@ def test_keyboard_only(page: Page, server: str) -> None:
     page.keyboard.press("Tab")
     expect(page.locator("form.ask button[type=submit]")).to_be_focused()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/articles/art-*")
+    page.wait_for_url("**/articles/ans-*")
     # Tab reaches a citation, whose tooltip opens on focus; Enter follows it.
     for _ in range(40):
         page.keyboard.press("Tab")

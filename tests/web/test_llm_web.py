@@ -56,7 +56,7 @@ def llm_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def test_the_stream_reports_progress_then_the_article(llm_site: Site) -> None:
     base = llm_site.base
     events: list[tuple[str, str]] = []
-    with httpx.stream("GET", f"{base}/ask/stream", params={"question": QUESTION},
+    with httpx.stream("POST", f"{base}/ask/stream", data={"question": QUESTION},
                       timeout=60) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         kind = ""
@@ -95,13 +95,19 @@ def test_reviewers_see_rejected_statements_struck_through_and_readers_never(
     base = llm_site.base
     llm_site.model.replies.insert(0, {"content": draft(
         [(STATEMENT, [llm_site.number]), (INVENTED, [llm_site.number])])})
-    article = httpx.post(f"{base}/api/ask", json={"question": QUESTION}, timeout=60).json()
-    assert [s["text"] for s in article["unsupported"]] == [INVENTED]
-    reader_page = httpx.get(f"{base}/articles/{article['id']}").text
+    answer = httpx.post(f"{base}/api/ask", json={"question": QUESTION}, timeout=60).json()
+    assert [s["text"] for s in answer["unsupported"]] == [INVENTED]
+    reader_page = httpx.get(f"{base}/articles/{answer['id']}").text
     assert STATEMENT in reader_page and INVENTED not in reader_page
     with Library(llm_site.library_dir) as library:
         ArticleStore(library)
-        Accounts(library.connection).add("reviewer-llm", "reviewer", PASSWORD)
+        accounts = Accounts(library.connection)
+        accounts.add("reviewer-llm", "reviewer", PASSWORD)
+        accounts.add("editor-llm", "editor", PASSWORD)
+        editor = accounts.issue_token("editor-llm")
+    article = httpx.post(f"{base}/api/articles/{answer['id']}/submit",
+                         headers={"Authorization": f"Bearer {editor}"}).json()
+    assert [s["text"] for s in article["unsupported"]] == [INVENTED]
     login = httpx.post(f"{base}/login", data={"name": "reviewer-llm", "password": PASSWORD},
                        follow_redirects=False)
     cookie = login.headers["set-cookie"].split(";", 1)[0]

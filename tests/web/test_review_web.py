@@ -32,17 +32,31 @@ def board(starter_library_dir: Path) -> dict[str, tuple[str, str]]:
     return people
 
 
-def _new_article(server: str) -> str:
-    article = httpx.post(f"{server}/api/ask", json={"question": QUESTION}, timeout=30).json()
-    return str(article["id"])
+@pytest.fixture(scope="module")
+def submitter(starter_library_dir: Path) -> str:
+    """An editor's API token: answers reach the board only when an editor submits them."""
+    name = f"submitter-{secrets.token_hex(3)}"
+    with Library(starter_library_dir) as library:
+        ArticleStore(library)
+        accounts = Accounts(library.connection)
+        accounts.add(name, "editor", PASSWORD)
+        return accounts.issue_token(name)
+
+
+def _new_article(server: str, editor_token: str) -> str:
+    answer = httpx.post(f"{server}/api/ask", json={"question": QUESTION}, timeout=30).json()
+    article = httpx.post(f"{server}/api/articles/{answer['id']}/submit",
+                         headers=_auth(editor_token), timeout=30)
+    assert article.status_code == 201, article.text
+    return str(article.json()["id"])
 
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_readers_reach_no_review_action(server: str) -> None:
-    article_id = _new_article(server)
+def test_readers_reach_no_review_action(server: str, submitter: str) -> None:
+    article_id = _new_article(server, submitter)
     page = httpx.get(f"{server}/review", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/login")
     page = httpx.get(f"{server}/review/{article_id}", follow_redirects=False)
@@ -51,7 +65,8 @@ def test_readers_reach_no_review_action(server: str) -> None:
         form = httpx.post(f"{server}/review/{article_id}/{action}", data={"csrf": "x"},
                           follow_redirects=False)
         assert form.status_code == 401, action
-    for path in ("claim", "approve", "request-changes", "retire", "versions"):
+    for path in ("claim", "release", "approve", "request-changes", "retire", "versions",
+                 "submit"):
         api = httpx.post(f"{server}/api/articles/{article_id}/{path}", json={})
         assert api.status_code == 401, path
         assert "Bearer" in api.json()["detail"]
@@ -61,11 +76,16 @@ def test_readers_reach_no_review_action(server: str) -> None:
     assert httpx.get(f"{server}/api/articles/{article_id}").json()["status"] == "submitted"
 
 
-def test_roles_over_the_api(server: str, board: dict[str, tuple[str, str]]) -> None:
-    article_id = _new_article(server)
+def test_roles_over_the_api(server: str, board: dict[str, tuple[str, str]],
+                            submitter: str) -> None:
+    article_id = _new_article(server, submitter)
     editor, reviewer = board["editor"][1], board["reviewer"][1]
     queue = httpx.get(f"{server}/api/review/queue", headers=_auth(editor)).json()
-    assert article_id in [q["id"] for q in queue]
+    waiting = queue["items"]
+    while queue["next"]:
+        queue = httpx.get(server + queue["next"], headers=_auth(editor)).json()
+        waiting += queue["items"]
+    assert article_id in [q["id"] for q in waiting]
     denied = httpx.post(f"{server}/api/articles/{article_id}/claim", headers=_auth(editor))
     assert denied.status_code == 403 and "may not claim" in denied.json()["detail"]
     claimed = httpx.post(f"{server}/api/articles/{article_id}/claim", headers=_auth(reviewer))
@@ -95,9 +115,9 @@ def _session(server: str, name: str) -> str:
     return cookie.split(";", 1)[0]
 
 
-def test_forms_need_the_session_csrf_token(server: str, board: dict[str, tuple[str, str]]
-                                           ) -> None:
-    article_id = _new_article(server)
+def test_forms_need_the_session_csrf_token(server: str, board: dict[str, tuple[str, str]],
+                                           submitter: str) -> None:
+    article_id = _new_article(server, submitter)
     cookie = _session(server, board["reviewer"][0])
     forged = httpx.post(f"{server}/review/{article_id}/claim", data={"csrf": "forged"},
                         headers={"Cookie": cookie}, follow_redirects=False)
@@ -109,8 +129,8 @@ def test_forms_need_the_session_csrf_token(server: str, board: dict[str, tuple[s
 
 
 def test_review_flow_in_the_browser(server: str, board: dict[str, tuple[str, str]],
-                                    browser: Browser, tmp_path: Path) -> None:
-    article_id = _new_article(server)
+                                    browser: Browser, tmp_path: Path, submitter: str) -> None:
+    article_id = _new_article(server, submitter)
     page = browser.new_context(viewport={"width": 1100, "height": 1300}).new_page()
     page.goto(f"{server}/articles/{article_id}")
     expect(page.locator(".banner")).to_be_visible()

@@ -166,7 +166,7 @@ def test_pages_work_under_the_policy(browser: Browser, hostile_url_server: str) 
         page.goto(hostile_url_server + "/")
         page.fill("#question", QUESTION)
         page.click("form.ask button[type=submit]")
-        page.wait_for_url("**/articles/art-*")
+        page.wait_for_url("**/articles/ans-*")
         expect(page.locator(".bottom-line")).to_contain_text("Quorblastosis")
         # app.js runs: it places the citation card when the citation is hovered.
         cite = page.locator(".bottom-line .cite").first

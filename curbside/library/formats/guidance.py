@@ -36,6 +36,9 @@ class GuidanceMetadata(BaseModel):
     version: str | None = None
     kind: Literal["Guideline", "Protocol"] = "Guideline"
     note: str | None = None  # what the document is, shown with its reference
+    # The larger work it is a part of ("GINA Global Strategy for Asthma Management …"): its
+    # lines are searched and topic-matched under it, as an abstract's are under its title.
+    part_of: str | None = None
 
 
 class SidecarError(ValueError):
@@ -103,4 +106,5 @@ def guidance_document(
         url=url or (f"https://doi.org/{metadata.doi}" if metadata.doi else None),
         note=metadata.note,
         version=metadata.version,
+        part_of=metadata.part_of,
     )

@@ -51,15 +51,21 @@ def _own_text(item: SyntaxTreeNode) -> str:
 
 
 def _introduces(parent: str) -> bool:
-    return parent.endswith(":") or len(parent.split()) <= LEAD_IN_WORDS
+    # A parent that ends a sentence is a statement of its own, not a lead-in.
+    return parent.endswith(":") or (len(parent.split()) <= LEAD_IN_WORDS
+                                    and not parent.endswith((".", "!", "?")))
 
 
 def _list_lines(node: SyntaxTreeNode, lead: str = "") -> Iterator[str]:
     for item in node.children:
         text = _own_text(item)
         nested = [c for c in item.children if c.type in ("bullet_list", "ordered_list")]
-        line = f"{lead} {text}".strip() if lead and text else text
-        if line and not (nested and line.endswith(":")):
+        # "Drug B: Indication: …" after a lead-in that ends in a colon; after one that is a
+        # line of its own ("Ipratropium: add in severe attacks"), a dash keeps the two apart.
+        joint = " " if lead.endswith(":") else " — "
+        line = f"{lead}{joint}{text}".strip() if lead and text else text
+        # A lead-in with items below it is said by each of them, not again on its own.
+        if line and not (nested and text and _introduces(text)):
             yield line
         for child in nested:
             yield from _list_lines(child, line if text and _introduces(text) else lead)

@@ -53,6 +53,7 @@ def _metadata(entry: dict[str, object], part: str, version: str) -> GuidanceMeta
         year=int(year) if isinstance(year, int) else None,
         doi=doi,
         version=f"{PACKAGE} {version}",
+        part_of=guideline,
         note=(f"A summary of “{guideline}”" + (f" ({cited})" if cited else "")
               + f", written by the {PACKAGE} project ({PACKAGE} {version}, MIT licence); "
               "not the guideline's own text."),

@@ -16,27 +16,62 @@
 })();
 
 // With a language model composing, the ask form follows the work as it happens (server-sent
-// events) and opens the article once it is verified. Without script, the form posts as usual.
+// events, read from the body of a POST: a GET never makes an answer) and opens the article
+// once it is verified. Without script, the form posts as usual.
 (function () {
   var form = document.querySelector("form.ask[data-stream]");
-  if (!form || !window.EventSource) return;
+  if (!form || !window.fetch || !window.TextDecoder) return;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var status = form.querySelector(".progress");
     var button = form.querySelector("button[type=submit]");
-    var data = new FormData(form);
-    var query = new URLSearchParams({question: data.get("question") || "",
-                                     reader: data.get("reader") || "clinician"});
-    var source = new EventSource(form.dataset.stream + "?" + query.toString());
+    var body = new URLSearchParams(new FormData(form));
+    var finished = false;
     button.disabled = true;
+    status.classList.remove("failed");
     status.textContent = "Starting…";
-    source.addEventListener("status", function (e) { status.textContent = JSON.parse(e.data) + "…"; });
-    source.addEventListener("done", function (e) { source.close(); window.location.assign(JSON.parse(e.data)); });
-    source.addEventListener("error", function (e) {
-      source.close();
+    function fail(message) {
+      finished = true;
       button.disabled = false;
-      status.textContent = e.data ? JSON.parse(e.data) : "The connection to the server was lost; try again.";
+      status.textContent = message;
       status.classList.add("failed");
-    });
+    }
+    function handle(kind, data) {
+      if (kind === "status") status.textContent = data + "…";
+      else if (kind === "done") { finished = true; window.location.assign(data); }
+      else if (kind === "error") fail(data);
+    }
+    fetch(form.dataset.stream, {method: "POST", body: body, credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok || !response.body) {
+          return response.json().then(function (e) { fail(e.detail); },
+                                      function () { fail("The server refused the question (" + response.status + ")."); });
+        }
+        var reader = response.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = "";
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) {
+              if (!finished) fail("The connection to the server was lost; try again.");
+              return;
+            }
+            buffer += decoder.decode(chunk.value, {stream: true});
+            var events = buffer.split("\n\n");
+            buffer = events.pop();
+            events.forEach(function (block) {
+              var kind = "", data = "";
+              block.split("\n").forEach(function (line) {
+                if (line.indexOf("event: ") === 0) kind = line.slice(7);
+                else if (line.indexOf("data: ") === 0) data = JSON.parse(line.slice(6));
+              });
+              handle(kind, data);
+            });
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .catch(function () { fail("The connection to the server was lost; try again."); });
   });
 })();

@@ -31,6 +31,9 @@ Give **synthetic drug A** 10 mg by mouth (test fixture).
   - **Indication:** when drug A is not tolerated.
   - **Caveat:** avoid in synthetic kidney disease.
 - Rest in a quiet room.
+  - Dim the synthetic lights.
+- Synthetic drug C
+  - add when drug A fails
 
 | Parameter | Recommendation |
 |---|---|
@@ -72,6 +75,8 @@ def test_sections_keep_heading_paths_lines_items_and_rows(tmp_path: Path) -> Non
         "Drug B (synthetic): Indication: when drug A is not tolerated.",
         "Drug B (synthetic): Caveat: avoid in synthetic kidney disease.",
         "Rest in a quiet room.",
+        "Dim the synthetic lights.",
+        "Synthetic drug C — add when drug A fails",
         "Dose: 10 mg once",
         "Duration: 3 days",
     ]
@@ -83,7 +88,12 @@ def test_each_line_is_a_sentence_of_its_own(tmp_path: Path) -> None:
     document = _document(_protocol(tmp_path))
     passage_texts = [p.text for p in passages_of(document)]
     section = next(s for s in document.sections if s.label.endswith("First-Line Care"))
-    assert split_sentences(section.text)[4] == "Dose: 10 mg once"
+    assert split_sentences(section.text)[6] == "Dose: 10 mg once"
+    # The passage keeps the line breaks: no sentence of it joins two items.
+    passage = next(p for p in passages_of(document) if p.section == section.label)
+    lines = section.text.split("\n")
+    assert passage.text.split("\n") == lines
+    assert all(any(s in line for line in lines) for s in split_sentences(passage.text))
     assert any("Duration: 3 days" in text for text in passage_texts)
 
 
@@ -137,3 +147,6 @@ def test_open_medicine_summaries_say_what_they_are() -> None:
     assert gout.note and "open-medicine" in gout.note and "not the guideline's own text" in \
         gout.note
     assert any("First-Line" in s.label for s in gout.sections)
+    asthma = next(d for d in documents
+                  if d.id == "open-medicine:gina_asthma_2024/acute_exacerbation_management")
+    assert "asthma" not in asthma.title.lower() and "Asthma" in (asthma.part_of or "")
