@@ -192,6 +192,11 @@ _FOR_WHOM_HEADING = re.compile(
 _SEVERITY_HEADING = re.compile(r"^\s*(?:(?:non-?)?severe|mild|moderate|life-threatening)\b")
 
 
+# Headings of scores and staging: their lines assess the patient, whatever words they hold.
+_ASSESSMENT_HEADING = re.compile(r"\b(?:scor(?:e|es|ing)|stratification|classification|"
+                                 r"grading|staging|assessment|evaluation|screening)\b")
+
+
 def names_whom(heading: str) -> bool:
     """The heading names the patients its lines are for ("Adults With Comorbidities")."""
     return bool(_FOR_WHOM_HEADING.match(heading.lower()))
@@ -211,6 +216,8 @@ def heading_section(heading_path: str) -> str | None:
             continue
         if _NOT_CONTENT_HEADING.search(heading):
             return OTHER
+        if _ASSESSMENT_HEADING.search(heading):
+            return DIAGNOSIS  # a score's table rows ("Age — 0 Points: < 60") assess the patient
         found = [key for key, pattern in _CUES.items() if pattern.search(heading)]
         if found:
             return found[0]

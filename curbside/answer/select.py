@@ -115,9 +115,12 @@ def focus(evidence: Evidence, settings: ComposerSettings) -> Focus:
     # of it: an article on iliopsoas abscess is no answer about iliopsoas hematoma.
     matcher = TopicMatcher.for_evidence(evidence)
     threshold = topic_threshold(evidence.topic_weights, settings)
+    # A document titled for the opposite condition ("Complicated UTI" for uncomplicated UTI)
+    # is not on topic, however many of the topic's words it shares.
     on_topic = [
         h for h in evidence.hits
         if matcher.coverage(h.title + " " + h.passage.text) >= threshold
+        and not matcher.contrasts(h.title)
     ]
     withheld = list(dict.fromkeys(
         h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))
@@ -186,6 +189,8 @@ def scored_candidates(
             if framed and not in_frame(text, document, evidence.analysis, hit.title,
                                        hit.passage.section):
                 continue
+            if matcher.contrasts(text):
+                continue  # about the opposite condition
             quotable.append((text, hit, document))
     model = section_model()
     roles = model.probabilities([text for text, _, _ in quotable])

@@ -28,7 +28,8 @@ _BARE_LABEL = re.compile(
     r"SUMMARY|DISCUSSION|ABSTRACT|Abstract|MAIN OUTCOME MEASURES|MATERIALS AND METHODS|"
     r"PATIENTS AND METHODS|CASE PRESENTATION|CASE REPORT|EVIDENCE ACQUISITION|"
     r"EVIDENCE SYNTHESIS|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|INTERVENTIONS?|"
-    r"SIGNIFICANCE|RATIONALE|STUDY DESIGN|AIMS AND OBJECTIVES)\s+(?=[A-Z])")
+    r"SIGNIFICANCE|RATIONALE|STUDY DESIGN|AIMS AND OBJECTIVES|SEARCH METHODS|SEARCH STRATEGY|"
+    r"SELECTION CRITERIA|ELIGIBILITY CRITERIA|DATA COLLECTION AND ANALYSIS)\s+(?=[A-Z])")
 # A web page's title-case heading run into its first sentence ("Treatment May Start Right Away
 # Treatment for …", "Less Exposure to Estrogen Decreasing the …"): a run of capitalised words
 # with a capitalised function word or a lower-case joining word inside it, or five capitalised
@@ -54,7 +55,11 @@ _CITATION = re.compile(
 _DESIGN_LABELS = {"METHODS", "METHOD", "OBJECTIVE", "OBJECTIVES", "AIM", "AIMS", "PURPOSE",
                   "DESIGN", "SETTING", "PARTICIPANTS", "PATIENTS AND METHODS",
                   "MATERIALS AND METHODS", "STUDY DESIGN", "DESIGN, SETTING, AND PARTICIPANTS",
-                  "MAIN OUTCOME MEASURES", "INTERVENTIONS"}
+                  "MAIN OUTCOME MEASURES", "INTERVENTIONS",
+                  # how a review found its studies
+                  "DATA SOURCES", "STUDY SELECTION", "DATA EXTRACTION", "EVIDENCE ACQUISITION",
+                  "SEARCH METHODS", "SEARCH STRATEGY", "SELECTION CRITERIA",
+                  "ELIGIBILITY CRITERIA", "DATA COLLECTION AND ANALYSIS"}
 # Sentences about the study itself (its aims and methods), not about medicine.
 _STUDY_SELF = re.compile(
     r"\b(?:the (?:aim|purpose|objective|goal)s? (?:of|was|is|were)|"
@@ -62,7 +67,8 @@ _STUDY_SELF = re.compile(
     r"conducted|performed|searched|reviewed|enrolled|recruited|used|describe|will)|"
     r"(?:this|the present|our) (?:study|review|paper|article) (?:aims|aimed|was designed|"
     r"describes|reports|presents)|were (?:enrolled|recruited|randomi[sz]ed|included|identified)|"
-    r"was (?:conducted|performed|carried out)|data were (?:collected|extracted|analy[sz]ed))\b|"
+    r"was (?:conducted|performed|carried out)|data were (?:collected|extracted|analy[sz]ed)|"
+    r"(?:was|were) used to (?:calculate|estimate|pool|compare|analy[sz]e|assess))\b|"
     r"^to (?:study|assess|evaluate|determine|investigate|examine|compare|describe|report|"
     r"explore|identify|analy[sz]e|review)\b|"
     # How a trial was run, and case narratives ("A 45-year-old man presented …").
@@ -87,6 +93,8 @@ _PAGE_TEXT = re.compile(
     r"approximate number of patients|this information comes from|orphanet|"
     r"\bsee (?:the )?(?:chapter|section|page|topic)s?\b|\bfor more on\b|"
     r"\bread more\b|\blearn more\b|"
+    # software notes in guideline summaries ("… Calculator: calculate_sofa — available via MCP")
+    r"\bvia mcp\b|\bcalculate_[a-z0-9_]+|"
     r"\b(?:animation|video|figure|picture|image|illustration|diagram|table|chart|algorithm) "
     r"(?:below|above)\b)",
     re.IGNORECASE,

@@ -40,6 +40,7 @@ class TopicMatcher:
             if first in topic_weights and second in topic_weights
         }
         self.total = sum(topic_weights.values())
+        self.contrast = _contrast_pattern(phrases, self.abbreviations)
 
     @classmethod
     def for_evidence(cls, evidence: Evidence) -> TopicMatcher:
@@ -61,11 +62,39 @@ class TopicMatcher:
                 found.update(pair)
         return found
 
+    def contrasts(self, text: str) -> bool:
+        """The text names the opposite of a negated topic word ("complicated urinary tract
+        infection" for "uncomplicated urinary tract infection", "stable angina" for "unstable
+        angina"): it is about the other condition."""
+        if self.contrast is None or not self.contrast.search(fold(text)):
+            return False
+        return not any(word.startswith(_NEGATING_PREFIXES) for word in self.present(text))
+
     def coverage(self, text: str) -> float:
         if not self.total:
             return 0.0
         # Rounded: a share of exactly 0.7 must not miss a 0.7 threshold by a rounding error.
         return round(sum(self.weights[t] for t in self.present(text)) / self.total, 9)
+
+
+_NEGATING_PREFIXES = ("non-", "non", "un")
+
+
+def _contrast_pattern(phrases: Sequence[Sequence[str]],
+                      abbreviations: Mapping[str, tuple[str, ...]]) -> re.Pattern[str] | None:
+    """The opposites of the topic's negated words, each followed by the word after it in the
+    question (or an abbreviation standing for it)."""
+    options = []
+    for phrase in phrases:
+        for word, following in pairwise(phrase):
+            prefix = next((p for p in _NEGATING_PREFIXES if word.startswith(p)), None)
+            base = word[len(prefix):] if prefix else ""
+            if len(base) < 5:
+                continue
+            shorts = [short for short, long in abbreviations.items() if following in long]
+            nexts = "|".join([re.escape(following) + r"\w*", *map(re.escape, shorts)])
+            options.append(rf"(?<![\w-]){re.escape(base)}\s+(?:{nexts})\b")
+    return re.compile("|".join(options)) if options else None
 
 
 def topic_threshold(topic_weights: Mapping[str, float], settings: ComposerSettings) -> float:

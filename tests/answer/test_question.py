@@ -133,3 +133,4 @@ def test_where_care_happens_is_searched_but_is_not_the_topic() -> None:
     # Not a setting: a receptor ("ER+") and a condition abbreviated alone ("ED").
     assert "er" in analyse_question("What does FOXA1 do in ER+ breast cancer?").topic_terms
     assert analyse_question("How is ED treated?").topic_terms == ["ed"]
+

@@ -8,6 +8,7 @@ from curbside.answer.sections import classify_step, heading_section, names_first
 def test_heading_paths_name_sections_from_the_most_specific_heading() -> None:
     assert heading_section("Acute Flare Treatment › First-Line Therapies") == "management"
     assert heading_section("Screening and Diagnosis") == "diagnosis"
+    assert heading_section("Rockall Score › Post-Endoscopy") == "diagnosis"
     assert heading_section("Monitoring and Referral") == "follow_up"
     assert heading_section("Special Populations & Escalation") == "special"
     assert heading_section(  # the last heading names whom its lines are for

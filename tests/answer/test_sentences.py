@@ -65,3 +65,18 @@ def test_labels_headings_citations_and_design_are_not_statements(
     assert quotable_sentences(text, "") == expected
     for sentence in expected:
         assert sentence in text
+
+
+def test_how_a_review_found_its_studies_is_not_a_finding() -> None:
+    # A synthetic structured abstract of a review, written for this test.
+    text = ("DATA SOURCES Medline, Embase and two synthetic registries, up to May 2011. "
+            "STUDY SELECTION Trials that compared synthetic drug A with placebo for four weeks. "
+            "A random effects model was used to calculate pooled risk ratios. "
+            "RESULTS Synthetic drug A raised serum potassium compared with placebo.")
+    assert quotable_sentences(text, "") == [
+        "Synthetic drug A raised serum potassium compared with placebo."]
+
+
+def test_software_notes_in_a_guideline_summary_are_not_statements() -> None:
+    text = "Synthetic calculator: calculate_widget_score — available via MCP for scoring."
+    assert quotable_sentences(text, "") == []
