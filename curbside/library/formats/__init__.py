@@ -10,11 +10,12 @@ naming the record, so a bad record or a reader's bug never stops an ingest.
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec
+from typing import IO, Any, Concatenate, ParamSpec, cast
 
 from pydantic import BaseModel
 
@@ -49,6 +50,15 @@ class RecordProblem:
 Record = Document | DocumentDeletion | RecordProblem
 Reader = Callable[..., Iterator[Record]]
 P = ParamSpec("P")
+
+
+def open_maybe_gzip(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzip (by its magic number, not its name)."""
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def read_json_file(path: Path) -> Any:

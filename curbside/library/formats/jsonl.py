@@ -7,30 +7,27 @@ around it are kept; a truncated `.gz` keeps every line before the damage."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from pydantic import ValidationError
 
-from curbside.library.formats import Record, RecordProblem, guarded, storage_problem
+from curbside.library.formats import (
+    Record,
+    RecordProblem,
+    guarded,
+    open_maybe_gzip,
+    storage_problem,
+)
 from curbside.models import Document, DocumentSection
 
 _METADATA = ("journal", "year", "publication_types", "mesh_terms", "authors", "doi", "pmid",
              "url", "retracted")
 BOM = b"\xef\xbb\xbf"
-
-
-def _open(path: Path) -> IO[bytes]:
-    with path.open("rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
 
 
 def _document(row: dict[str, Any], beir: bool) -> Document:
@@ -98,7 +95,7 @@ def _record(line: bytes, number: int, where: str, beir: bool) -> Record:
 def read_jsonl(path: Path, beir: bool = False) -> Iterator[Record]:
     number = 0
     try:
-        with _open(path) as stream:
+        with open_maybe_gzip(path) as stream:
             for number, line in enumerate(stream, 1):
                 if number == 1 and line.startswith(BOM):
                     line = line[len(BOM):]

@@ -6,16 +6,15 @@ so a 30,000-record baseline file never sits in memory whole.
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, cast
+from typing import IO
 
 from lxml import etree
 
-from curbside.library.formats import YEARS, Record, RecordProblem, guarded
+from curbside.library.formats import YEARS, Record, RecordProblem, guarded, open_maybe_gzip
 from curbside.library.formats.sniff import head, root_start
 from curbside.models import Document, DocumentDeletion, DocumentSection
 from curbside.text import normalize_space
@@ -25,14 +24,6 @@ _RETRACTED_TYPES = {"retracted publication"}
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-
-
-def open_maybe_gzip(path: Path) -> IO[bytes]:
-    with path.open("rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
 
 
 def _text(element: etree._Element | None) -> str:

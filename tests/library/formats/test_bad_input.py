@@ -63,6 +63,16 @@ def _records(reader: Callable[..., Iterator[Record]], path: Path) -> list[Record
     return records
 
 
+def _read_bytes(reader: Callable[..., Iterator[Record]], name: str, data: bytes) -> None:
+    """Any bytes in a file of that name are read, by the reader and by detection, without
+    an exception."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / name
+        path.write_bytes(data)
+        _records(reader, path)
+        _records(read_any, path)
+
+
 def _ids(records: list[Record]) -> list[str]:
     return [r.id for r in records if isinstance(r, Document)]
 
@@ -81,11 +91,7 @@ def _jsonl_line(number: int) -> bytes:
 @PROPERTY
 @given(st.binary(max_size=400), st.sampled_from(["docs.jsonl", "docs.jsonl.gz"]))
 def test_jsonl_any_bytes(data: bytes, name: str) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / name
-        path.write_bytes(data)
-        _records(read_jsonl, path)
-        _records(read_any, path)
+    _read_bytes(read_jsonl, name, data)
 
 
 @PROPERTY
@@ -173,11 +179,7 @@ def _pubmed(body: bytes, prolog: bytes = b"<?xml version='1.0'?>\n") -> bytes:
 @PROPERTY
 @given(st.binary(max_size=400), st.sampled_from(["a.xml", "a.xml.gz"]))
 def test_pubmed_xml_any_bytes(data: bytes, name: str) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / name
-        path.write_bytes(data)
-        _records(read_pubmed_xml, path)
-        _records(read_any, path)
+    _read_bytes(read_pubmed_xml, name, data)
 
 
 # An unclosed comment, CDATA section or processing instruction swallows the rest of the file:
