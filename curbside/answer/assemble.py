@@ -229,14 +229,18 @@ def compose_article(
             limit = 3
         # Sentences from on-topic documents that do not name the topic must earn their place.
         pool = [c for c in remaining if c.section == key and (c.topical > 0 or c.score > 0.9)]
-        planned = guideline_steps(pool, focused, audience, redundancy.admit) \
-            if key == plan.MANAGEMENT else None
-        chosen: list[Candidate] = [c for step in planned for c in step.items] if planned else []
-        for c in pool if planned is None else ():
-            if redundancy.admit(c):
-                chosen.append(c)
-            if len(chosen) >= limit:
-                break
+        planned = None
+        if key == plan.MANAGEMENT:
+            planned = guideline_steps(pool, focused, audience, redundancy.admit)
+        chosen: list[Candidate] = []
+        if planned:
+            chosen = [c for step in planned for c in step.items]
+        else:
+            for c in pool:
+                if redundancy.admit(c):
+                    chosen.append(c)
+                if len(chosen) >= limit:
+                    break
         if not chosen:
             continue
         present.append(key)
