@@ -26,7 +26,7 @@ from curbside.answer.select import (
     scored_candidates,
 )
 from curbside.answer.steps import PlannedStep, guideline_steps, role_steps
-from curbside.answer.topic import TopicMatcher, topic_phrase
+from curbside.answer.topic import TopicMatcher, topic_phrase, topic_threshold
 from curbside.answer.urgency import has_emergency_cues
 from curbside.models import (
     GUIDANCE_SOURCE,
@@ -175,6 +175,7 @@ def compose_article(
     settings = settings or ComposerSettings()
     analysis = evidence.analysis
     matcher = TopicMatcher.for_evidence(evidence)
+    threshold = topic_threshold(evidence.topic_weights, settings)
     topic = topic_phrase(analysis)
     narrowed = focus(evidence, settings)
     focused, withheld = narrowed.evidence, narrowed.withheld
@@ -195,6 +196,12 @@ def compose_article(
             return _unanswered_article(evidence, audience, topic, about_topic, on_topic_docs,
                                        withheld, note, f"On {topic} in general (not {frame})")
     candidates = [c for c in rated if answers(c, settings)]
+    primary = plan.PRIMARY[analysis.intent]
+    if (plan.asks_for_its_section(analysis.question, analysis.intent)
+            and not any(c.section == primary for c in candidates)):
+        # Asked for risk factors, lines on treatment duration are no answer, however well
+        # they match the topic: the question names what it wants.
+        candidates = []
     if rated and not candidates:
         note = (
             f"Insufficient evidence: the library holds {_documents(on_topic_docs)} on {topic}, "
@@ -230,8 +237,9 @@ def compose_article(
         # Sentences from on-topic documents that do not name the topic must earn their place.
         pool = [c for c in remaining if c.section == key and (c.topical > 0 or c.score > 0.9)]
         planned = None
-        if key == plan.MANAGEMENT:
-            planned = guideline_steps(pool, focused, audience, redundancy.admit)
+        if key == plan.MANAGEMENT and plan.PRIMARY[analysis.intent] == plan.MANAGEMENT:
+            planned = guideline_steps(pool, focused, audience, redundancy.admit,
+                                      lambda text: matcher.coverage(text) >= threshold)
         chosen: list[Candidate] = []
         if planned:
             chosen = [c for step in planned for c in step.items]

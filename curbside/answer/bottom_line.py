@@ -99,6 +99,13 @@ def choose_bottom_line(
     # "How is it treated?", naming no population, gets a bottom line that does not hold for
     # one alone ("… in children"), while one that holds generally is on offer. (Elsewhere the
     # population may be the answer: "which disorder is domperidone used for off label?")
+    # A guideline's notes on its own limits ("… based on limited trial data") answer nothing.
+    usable = [c for c in usable if not (c.guideline and c.section == plan.OTHER)] or usable
+    if plan.asks_for_its_section(evidence.analysis.question, evidence.analysis.intent):
+        # "What is the prognosis of ALS?" is answered by a statement on prognosis, not by
+        # the definition of ALS.
+        primary = plan.PRIMARY[evidence.analysis.intent]
+        usable = [c for c in usable if c.section == primary] or usable
     treats = evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING)
     if treats and not evidence.analysis.population:
         usable = [c for c in usable if not names_a_population(c.text)] or usable

@@ -51,7 +51,7 @@ FRAME_WORDS = frozenset(
     capsules side adverse success successful rate rates prescribe prescribed prescription
     prescriptions take takes taking took give given giving first-line second-line third-line
     flare flares flare-up flare-ups exacerbation exacerbations episode episodes reverse reversed
-    reversal reversing""".split()
+    reversal reversing initial hour hours minute minutes""".split()
 )
 # Where care happens ("in the emergency department", "outpatient"): searched for, so evidence
 # from that setting ranks first, but not topic words. A stroke guideline's "Emergency Department

@@ -11,6 +11,7 @@ from curbside.answer.abbreviations import topic_abbreviations
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.question import joined_forms, spelling_variants
 from curbside.answer.topic import TopicMatcher, topic_threshold
+from curbside.library.passages import passage_title
 from curbside.library.search import search_passages
 from curbside.library.store import Library
 from curbside.models import Evidence, PassageHit, QuestionAnalysis
@@ -65,15 +66,19 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
         if coverage >= threshold and doc_id not in on_topic_docs:
             on_topic_docs.append(doc_id)
     seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
+    expanded = library.get_many(on_topic_docs[:EXPANDED_DOCUMENTS])
     for doc_id in on_topic_docs[:EXPANDED_DOCUMENTS]:
         best = next(h for h in hits if h.passage.doc_id == doc_id)
         for passage in library.passages(doc_id):
-            if (doc_id, passage.ordinal) not in seen:
+            if (doc_id, passage.ordinal) not in seen and doc_id in expanded:
                 seen.add((doc_id, passage.ordinal))
-                # A passage of a matching document ranks a little under the document's best.
-                hits.append(PassageHit(passage=passage, title=best.title, lexical_score=0.0,
-                                       score=EXPANDED_SHARE * best.score))
-    documents = library.get_many(h.passage.doc_id for h in hits)
+                # A passage of a matching document ranks a little under the document's best;
+                # it is read under its own title (a guideline's own heading path).
+                hits.append(PassageHit(passage=passage,
+                                       title=passage_title(expanded[doc_id], passage),
+                                       lexical_score=0.0, score=EXPANDED_SHARE * best.score))
+    documents = expanded | library.get_many(
+        h.passage.doc_id for h in hits if h.passage.doc_id not in expanded)
     appraisals = {doc_id: appraise(document) for doc_id, document in documents.items()}
     this_year = datetime.now(UTC).year
     appraised = [

@@ -70,6 +70,21 @@ EXPECTED: dict[Intent, list[str]] = {
     Intent.GENERAL: [],
 }
 
+# Questions that name the kind of answer they want ("What are the risk factors for …?"): an
+# article without a statement of that kind does not answer them, whatever else the library
+# says on the topic, and their bottom line is a statement of that kind.
+# A yes/no question ("Do PPIs increase the risk of gastric cancer?") asks whether one thing
+# holds, and its answer may sit in any section.
+_ASKS_FOR_ITS_SECTION = frozenset({Intent.MANAGEMENT, Intent.DOSING, Intent.DIAGNOSIS,
+                                   Intent.PROGNOSIS, Intent.RISK})
+_YES_NO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|can|could|should|will|would|has|"
+                     r"have|may|might)\b", re.IGNORECASE)
+
+
+def asks_for_its_section(question: str, intent: Intent) -> bool:
+    """The question asks for statements of its section's kind, not whether something holds."""
+    return intent in _ASKS_FOR_ITS_SECTION and not _YES_NO.match(question)
+
 _CUES: dict[str, re.Pattern[str]] = {
     OVERVIEW: re.compile(
         r"\b(?:is|are) (?:an?|the) (?:\w+[ -]){0,7}(?:disorder|disease|condition|syndrome|"
@@ -175,6 +190,8 @@ def classify_sentence(text: str, source_label: str,
     if hinted:
         scores[hinted] = scores.get(hinted, 0) + 2
     elif guidance and (named := heading_section(source_label)):
+        if named == OTHER:
+            return OTHER  # a guideline's "Limitations" speak of the guideline, whatever words
         scores[named] = scores.get(named, 0) + HEADING_WEIGHT
     if scores[OVERVIEW]:
         scores[OVERVIEW] += 1  # a definition is what a sentence of that shape is for
@@ -197,6 +214,10 @@ _ASSESSMENT_HEADING = re.compile(r"\b(?:scor(?:e|es|ing)|stratification|classifi
                                  r"grading|staging|assessment|evaluation|screening)\b")
 
 
+_DEFINITION_HEADING = re.compile(r"\b(?:definitions?|overview|background|introduction|"
+                                 r"epidemiology)\b")
+
+
 def names_whom(heading: str) -> bool:
     """The heading names the patients its lines are for ("Adults With Comorbidities")."""
     return bool(_FOR_WHOM_HEADING.match(heading.lower()))
@@ -216,6 +237,8 @@ def heading_section(heading_path: str) -> str | None:
             continue
         if _NOT_CONTENT_HEADING.search(heading):
             return OTHER
+        if _DEFINITION_HEADING.search(heading):
+            return OVERVIEW  # "Acute Exacerbation Management › Definition" defines
         if _ASSESSMENT_HEADING.search(heading):
             return DIAGNOSIS  # a score's table rows ("Age — 0 Points: < 60") assess the patient
         found = [key for key, pattern in _CUES.items() if pattern.search(heading)]

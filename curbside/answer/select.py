@@ -117,10 +117,17 @@ def focus(evidence: Evidence, settings: ComposerSettings) -> Focus:
     threshold = topic_threshold(evidence.topic_weights, settings)
     # A document titled for the opposite condition ("Complicated UTI" for uncomplicated UTI)
     # is not on topic, however many of the topic's words it shares.
+    # A clinical question's long condition name must be named, not merely have its words
+    # scattered through a passage. (Elsewhere a long run of topic words is rarely one name:
+    # "the faster length time for oxaliplatin infusion".)
+    analysis = evidence.analysis
+    long_topic = (len(evidence.topic_weights) > 3
+                  and plan.asks_for_its_section(analysis.question, analysis.intent))
     on_topic = [
         h for h in evidence.hits
         if matcher.coverage(h.title + " " + h.passage.text) >= threshold
         and not matcher.contrasts(h.title)
+        and (not long_topic or matcher.names_together(h.title + " " + h.passage.text))
     ]
     withheld = list(dict.fromkeys(
         h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))
@@ -207,6 +214,12 @@ def scored_candidates(
         label = f"{document.title}{HEADING_SEPARATOR}{hit.passage.section}" if guidance \
             else hit.passage.section
         section = plan.classify_sentence(text, label, learned, guidance=guidance)
+        if (guidance and section == plan.SPECIAL and evidence.analysis.population
+                and plan.PRIMARY[evidence.analysis.intent] == plan.MANAGEMENT
+                and speaks_of(evidence.analysis.population, hit.passage.section)):
+            # "Special Populations › Pregnancy" is no special case for a question about
+            # pregnancy: its lines are the management asked for.
+            section = plan.MANAGEMENT
         score = _sentence_score(text, hit, top_score, topical, section, evidence, audience)
         found.append(Candidate(
             text=text, doc_ids=[document.id], hit=hit, score=score, section=section,

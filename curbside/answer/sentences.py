@@ -68,7 +68,10 @@ _STUDY_SELF = re.compile(
     r"(?:this|the present|our) (?:study|review|paper|article) (?:aims|aimed|was designed|"
     r"describes|reports|presents)|were (?:enrolled|recruited|randomi[sz]ed|included|identified)|"
     r"was (?:conducted|performed|carried out)|data were (?:collected|extracted|analy[sz]ed)|"
-    r"(?:was|were) used to (?:calculate|estimate|pool|compare|analy[sz]e|assess))\b|"
+    r"(?:was|were) used to (?:calculate|estimate|pool|compare|analy[sz]e|assess)|"
+    # passive accounts of what the investigators did ("Women were interviewed …")
+    r"(?:were|was) (?:interviewed|surveyed|studied|investigated|questioned|recruited|"
+    r"screened for eligibility|followed (?:up )?for|asked to|invited to))\b|"
     r"^to (?:study|assess|evaluate|determine|investigate|examine|compare|describe|report|"
     r"explore|identify|analy[sz]e|review)\b|"
     # How a trial was run, and case narratives ("A 45-year-old man presented …").

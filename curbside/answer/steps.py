@@ -42,6 +42,11 @@ def heading_label(section: str, fallback: str) -> str:
     return path[-1]
 
 
+def _heading_title(candidate: Candidate, evidence: Evidence) -> str:
+    """A guideline line's document title, the guideline it is part of, and its headings."""
+    document = evidence.documents[candidate.hit.passage.doc_id]
+    return " ".join(filter(None, [document.title, document.part_of,
+                                  candidate.hit.passage.section]))
 
 
 def _position(candidate: Candidate) -> tuple[int, int]:
@@ -52,12 +57,14 @@ def _position(candidate: Candidate) -> tuple[int, int]:
 
 def guideline_steps(
     pool: Sequence[Candidate], evidence: Evidence, audience: Audience,
-    admit: Callable[[Candidate], bool],
+    admit: Callable[[Candidate], bool], names_topic: Callable[[str], bool],
 ) -> list[PlannedStep] | None:
     """Steps under the headings of the guidelines that answer best, or None when no
     guideline gives enough answering lines. `pool` is in rank order; `admit` says whether a
-    statement is new to the article (and records it when it is)."""
-    lines = [c for c in pool if c.guideline]
+    statement is new to the article (and records it when it is); `names_topic` whether a
+    guideline's title and heading path name the question's topic: a sepsis guideline's "Renal
+    Replacement Therapy", which mentions hyperkalaemia once, is no plan for hyperkalaemia."""
+    lines = [c for c in pool if c.guideline and names_topic(_heading_title(c, evidence))]
     if len(lines) < GUIDELINE_LINES:
         return None
     # Every heading's answering lines, headings met best-ranked first.

@@ -16,6 +16,7 @@ from curbside.settings import ComposerSettings
 from curbside.text import fold, stem, words
 
 INFLECTION_CHARS = 3  # "-ing", "-ed", "-es": longer differences are other words
+NAME_WORDS = 3  # topic words in a row that name one thing, to be named together
 
 
 class TopicMatcher:
@@ -41,6 +42,14 @@ class TopicMatcher:
         }
         self.total = sum(topic_weights.values())
         self.contrast = _contrast_pattern(phrases, self.abbreviations)
+        # Adjacent words of a condition's name of three words or more, as the question wrote
+        # it ("urinary tract", "tract infection" of "uncomplicated urinary tract infection").
+        self.pairs = {
+            (stem(first), stem(second))
+            for phrase in phrases if len(phrase) >= NAME_WORDS
+            for first, second in pairwise(phrase)
+            if first in topic_weights and second in topic_weights
+        }
 
     @classmethod
     def for_evidence(cls, evidence: Evidence) -> TopicMatcher:
@@ -69,6 +78,21 @@ class TopicMatcher:
         if self.contrast is None or not self.contrast.search(fold(text)):
             return False
         return not any(word.startswith(_NEGATING_PREFIXES) for word in self.present(text))
+
+    def names_together(self, text: str) -> bool:
+        """The text names two words of the topic's long name side by side, as the question
+        did, or uses an abbreviation of the topic; a topic without such a name needs neither.
+        "Uncomplicated thyroglossal duct cysts … infection" names "uncomplicated" and
+        "infection" but is no text about uncomplicated urinary tract infection."""
+        if not self.pairs:
+            return True
+        pieces = [part for word in words(text) for part in word.split("-") if part]
+        if self.abbreviations.keys() & set(pieces):
+            return True
+        if any(joined in pieces or joined + "s" in pieces for joined in self.joined):
+            return True
+        stems = [stem(piece) for piece in pieces]
+        return any(pair in self.pairs for pair in pairwise(stems))
 
     def coverage(self, text: str) -> float:
         if not self.total:

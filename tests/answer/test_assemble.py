@@ -194,3 +194,32 @@ def test_a_guideline_leads_the_management_steps_under_its_own_headings() -> None
     assert set(labels[2:]) <= {"Further evidence on treatment"}
     mild = [s.text for s in steps.steps[0].items]
     assert mild == sorted(mild, key=lines["Testitis › Mild Testitis"].index)
+
+
+def test_a_guideline_about_another_condition_gives_no_steps() -> None:
+    # A renal guideline's lines name testitis in passing; its headings are no plan for it.
+    lines = {"Replacement Therapy": ["Start synthetic dialysis when testitis is refractory.",
+                                     "Give synthetic drug E for testitis with fluid overload.",
+                                     "Stop synthetic drug F when testitis appears.",
+                                     "Treat testitis before synthetic dialysis is begun.",
+                                     "Give synthetic drug G by vein for testitis in shock."]}
+    guide = Document(id="guideline:r/1", source="guideline", title="Renal care — Synthetic",
+                     publication_types=["Practice Guideline"],
+                     sections=[DocumentSection(label=label, text="\n".join(text))
+                               for label, text in lines.items()])
+    paper = document("t:9", "Testitis trial",
+                     "Synthetic drug A reduced testitis pain within a day in a trial.")
+    base = evidence("How is testitis treated?", [paper])
+    guide_hit = PassageHit(passage=Passage(doc_id=guide.id, ordinal=0,
+                                           section="Replacement Therapy",
+                                           text="\n".join(lines["Replacement Therapy"])),
+                           title=f"{guide.title} › Replacement Therapy", lexical_score=12.0,
+                           score=1.2, fused_score=1.2,
+                           appraisal=Appraisal(level=EvidenceLevel.GUIDELINE, kind="Guideline"))
+    article = compose_article(
+        replace(base, hits=[guide_hit, *base.hits],
+                documents={**base.documents, guide.id: guide}),
+        "clinician", RULES_ONLY)
+    labels = [step.label for s in article.sections for b in s.blocks
+              if isinstance(b, StepsBlock) for step in b.steps]
+    assert "Replacement Therapy" not in labels

@@ -45,3 +45,39 @@ def test_a_local_protocol_is_cited_as_a_protocol_with_its_section(tmp_path: Path
     [reference] = article["references"]
     assert (reference["kind"], reference["journal"]) == ("Protocol", "Synthetic Hospital")
     assert "Treatment › First-Line Care" in reference["sections"]
+
+
+def test_a_guideline_answers_for_the_population_under_its_own_heading(
+    starter_library_dir: Path,
+) -> None:
+    # The hypertension guideline summary holds lines for every population; only its
+    # pregnancy heading answers for pregnancy, and there it is the management asked for.
+    result = curbside("ask", "How is hypertension managed in pregnancy?", "--format", "json",
+                      library=starter_library_dir)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    guideline = next(r for r in article["references"]
+                     if r["id"] == "open-medicine:acc_aha_hypertension_2017/pharmacotherapy")
+    shown = [s for s in article["bottom_line"] if guideline["n"] in s["citations"]]
+    management = next(s for s in article["sections"] if s["key"] == "management")
+    shown += [item for block in management["blocks"]
+              for step in block.get("steps", [{"items": block.get("items", [])}])
+              for item in step["items"] if guideline["n"] in item["citations"]]
+    assert any("methyldopa" in s["text"] for s in shown), shown
+    every = [s["text"] for s in article["bottom_line"]] + [
+        item["text"] for section in article["sections"] for block in section["blocks"]
+        for step in block.get("steps", [{"items": block.get("items", [])}])
+        for item in step["items"]]
+    assert not any("Chlorthalidone" in text for text in every), every
+
+
+def test_a_risk_factor_question_is_not_answered_with_treatment_lines(
+    starter_library_dir: Path,
+) -> None:
+    result = curbside("ask", "What are the risk factors for venous thromboembolism?",
+                      "--format", "json", library=starter_library_dir)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert not any(s["key"] == "management" for s in article["sections"])
+    risk = [s for s in article["sections"] if s["key"] == "risk"]
+    assert risk or article["insufficient_evidence"], article["sections"]

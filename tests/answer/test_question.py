@@ -134,3 +134,9 @@ def test_where_care_happens_is_searched_but_is_not_the_topic() -> None:
     assert "er" in analyse_question("What does FOXA1 do in ER+ breast cancer?").topic_terms
     assert analyse_question("How is ED treated?").topic_terms == ["ed"]
 
+
+
+def test_a_time_frame_is_searched_but_is_not_the_topic() -> None:
+    asked = analyse_question("How is synthetic widgetosis managed in the first hour?")
+    assert asked.topic_terms == ["synthetic", "widgetosis"]
+    assert "hour" in asked.query_terms

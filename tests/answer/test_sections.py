@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from curbside.answer.sections import classify_step, heading_section, names_first_line
+from curbside.answer.sections import (
+    asks_for_its_section,
+    classify_sentence,
+    classify_step,
+    heading_section,
+    names_first_line,
+)
+from curbside.models import Intent
 
 
 def test_heading_paths_name_sections_from_the_most_specific_heading() -> None:
@@ -15,6 +22,20 @@ def test_heading_paths_name_sections_from_the_most_specific_heading() -> None:
         "Outpatient Treatment › Healthy Adults Without Risk Factors") == "management"
     assert heading_section("Limitations") == "other"
     assert heading_section("Target Heart Rate") is None
+    assert heading_section("Exacerbation Management › Definition") == "overview"
+
+
+def test_a_guideline_speaking_of_its_own_limits_is_never_content() -> None:
+    line = "Synthetic drug doses for the exacerbation treatment are based on limited trials."
+    assert classify_sentence(line, "Flare Management › Limitations", guidance=True) == "other"
+    assert classify_sentence(line, "Flare Management", guidance=True) == "management"
+
+
+def test_a_question_naming_what_it_wants_is_not_a_yes_no_question() -> None:
+    assert asks_for_its_section("What are the risk factors for widgetosis?", Intent.RISK)
+    assert not asks_for_its_section("Do synthetic pills raise the risk of widgetosis?",
+                                    Intent.RISK)
+    assert not asks_for_its_section("What is widgetosis?", Intent.DEFINITION)
 
 
 def test_guideline_heading_names_the_step_before_the_words_do() -> None:

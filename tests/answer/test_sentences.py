@@ -80,3 +80,11 @@ def test_how_a_review_found_its_studies_is_not_a_finding() -> None:
 def test_software_notes_in_a_guideline_summary_are_not_statements() -> None:
     text = "Synthetic calculator: calculate_widget_score — available via MCP for scoring."
     assert quotable_sentences(text, "") == []
+
+
+def test_what_the_investigators_did_is_not_a_finding() -> None:
+    text = ("Synthetic women were interviewed within 6 months about a test exposure. "
+            "Synthetic test subjects were studied twice during the trial. "
+            "Synthetic drug X lowered synthetic marker Y by 30% in the test cohort.")
+    assert quotable_sentences(text, "") == [
+        "Synthetic drug X lowered synthetic marker Y by 30% in the test cohort."]

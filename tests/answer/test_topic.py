@@ -13,3 +13,18 @@ def test_the_opposite_of_a_negated_topic_word_is_another_condition() -> None:
     assert not matcher.contrasts("Uncomplicated synthetic widget infection in adults")
     assert not matcher.contrasts("Complicated and uncomplicated synthetic widget infection")
     assert not matcher.contrasts("Complicated grief after a synthetic widget infection")
+
+
+def test_a_long_condition_name_must_be_named_not_scattered() -> None:
+    asked = analyse_question("How is uncomplicated synthetic widget infection treated?")
+    matcher = TopicMatcher({t: 1.0 for t in asked.topic_terms}, asked.topic_phrases,
+                           {"swi": ("synthetic", "widget", "infection")})
+    assert matcher.names_together("Uncomplicated synthetic widget infection in adults")
+    assert matcher.names_together("Widget infection, uncomplicated, in adults")
+    assert matcher.names_together("An uncomplicated SWI")
+    assert not matcher.names_together(
+        "Excision of uncomplicated cysts prevents synthetic infection of a widget")
+    # Topic words that the question did not write as one name need not stand together.
+    apart = analyse_question("Which synthetic gadget is the vector for widgetosis?")
+    loose = TopicMatcher({t: 1.0 for t in apart.topic_terms}, apart.topic_phrases)
+    assert loose.names_together("The widgetosis vector is a gadget of synthetic make")
