@@ -60,6 +60,9 @@ class Document(BaseModel):
     # The larger work a guideline section or summary belongs to, when its title does not name
     # the condition ("Acute Exacerbation Management" of a guideline on asthma).
     part_of: str | None = None
+    # Its place among the parts of that work (1 for the first): a guideline's own order of
+    # topics (diagnosis, then fluids, then insulin) is the order its steps are given in.
+    part_number: int | None = None
 
     def full_text(self) -> str:
         """Title and every section, the text statements are traced against."""

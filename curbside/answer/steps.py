@@ -14,14 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from curbside.answer import sections as plan
+from curbside.answer.population import speaks_of
 from curbside.answer.select import Candidate
 from curbside.models import HEADING_SEPARATOR, Audience, Evidence
 
 # A guideline leads the management section when it gives this many answering lines.
 GUIDELINE_LINES = 4
-GUIDELINE_STEPS = 4
+GUIDELINE_STEPS = 6
 LINES_PER_STEP = 4
 GUIDELINE_DOCUMENTS = 2
+FIRST_HEADINGS = 2  # of each guideline document, kept in its order before the best-ranked
 STUDY_LINES = 3  # statements from studies after the guideline's steps
 
 
@@ -49,6 +51,29 @@ def _heading_title(candidate: Candidate, evidence: Evidence) -> str:
                                   candidate.hit.passage.section]))
 
 
+def _part_order(evidence: Evidence, doc_id: str, documents: Sequence[str]
+                ) -> tuple[int, int, int]:
+    """Parts of one guideline by their place in it; other documents by rank."""
+    document = evidence.documents[doc_id]
+    rank = documents.index(doc_id)
+    if document.part_of and document.part_number is not None:
+        first = min(documents.index(d) for d in documents
+                    if evidence.documents[d].part_of == document.part_of)
+        return (first, document.part_number, rank)
+    return (rank, 0, rank)
+
+
+def _treatment_heading(section: str, evidence: Evidence) -> bool:
+    """A heading whose lines are treatment steps: one about treatment or about nothing in
+    particular ("Colchicine for Acute Flare"), or about the population asked for; not
+    "Monitoring", "Diagnostic Criteria" or another population's "Special Populations"."""
+    named = plan.heading_section(section)
+    if named == plan.SPECIAL:
+        return bool(evidence.analysis.population) and speaks_of(evidence.analysis.population,
+                                                                section)
+    return named in (None, plan.MANAGEMENT)
+
+
 def _position(candidate: Candidate) -> tuple[int, int]:
     """Where the line stands in its document: passage, then place in the passage."""
     passage = candidate.hit.passage
@@ -71,31 +96,41 @@ def guideline_steps(
     every: dict[tuple[str, str], list[Candidate]] = {}
     for candidate in lines:
         passage = candidate.hit.passage
-        every.setdefault((passage.doc_id, passage.section), []).append(candidate)
-    # Headings that say they are about treatment ("Initial Fluid Resuscitation", "Insulin
-    # Therapy for DKA") before those that do not ("Critical Warning"), then by rank; from a
-    # few guidelines at most.
-    ranked = sorted(every, key=lambda key: plan.heading_section(key[1]) != plan.MANAGEMENT)
-    documents: list[str] = []
+        if _treatment_heading(passage.section, evidence):
+            every.setdefault((passage.doc_id, passage.section), []).append(candidate)
+    ranked = list(dict.fromkeys(doc_id for doc_id, _ in every))
+    documents = ranked[:GUIDELINE_DOCUMENTS]
+    # One more part of the same guideline may join: a guideline split into parts (fluids,
+    # insulin, transition) gives its plan across them.
+    whole = documents and evidence.documents[documents[0]].part_of
+    documents += [d for d in ranked[len(documents):]
+                  if whole and evidence.documents[d].part_of == whole][:1]
+    share = max(-(-GUIDELINE_STEPS // max(len(documents), 1)), 1)  # rounded up
     groups: dict[tuple[str, str], list[Candidate]] = {}
-    for key in ranked:
-        if key[0] not in documents and len(documents) < GUIDELINE_DOCUMENTS:
-            documents.append(key[0])
-        if key[0] in documents and len(groups) < GUIDELINE_STEPS:
+    for doc_id in documents:
+        mine = [key for key in every if key[0] == doc_id]
+        # A guideline's first treatment headings are its main recommendations ("Initial
+        # Fluid Resuscitation" before "Hyperchloremia Prevention"), whatever the ranking says
+        # of their terse lines; the best-ranked of the rest follow, up to the document's share.
+        in_order = sorted(mine, key=lambda key: min(_position(c) for c in every[key]))
+        kept = in_order[:FIRST_HEADINGS]
+        kept += [key for key in mine if key not in kept][:share - len(kept)]
+        for key in kept:
             groups[key] = every[key]
     # Under each heading, its answering lines in the guideline's order: the first items of a
     # guideline's list are its main recommendations.
     chosen: list[tuple[tuple[str, str], list[Candidate]]] = []
     for key, members in groups.items():
-        kept: list[Candidate] = []
+        kept_lines: list[Candidate] = []
         for candidate in sorted(members, key=_position):
-            if len(kept) < LINES_PER_STEP and admit(candidate):
-                kept.append(candidate)
-        if kept:
-            chosen.append((key, kept))
+            if len(kept_lines) < LINES_PER_STEP and admit(candidate):
+                kept_lines.append(candidate)
+        if kept_lines:
+            chosen.append((key, kept_lines))
     if not chosen:
         return None
-    chosen.sort(key=lambda item: (documents.index(item[0][0]),
+    # Parts of one guideline in its own order; then each document's headings in its order.
+    chosen.sort(key=lambda item: (_part_order(evidence, item[0][0], documents),
                                   min(_position(c) for c in item[1])))
     steps = [PlannedStep(heading_label(section, evidence.documents[doc_id].title), members)
              for (doc_id, section), members in chosen]

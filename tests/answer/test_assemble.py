@@ -223,3 +223,34 @@ def test_a_guideline_about_another_condition_gives_no_steps() -> None:
     labels = [step.label for s in article.sections for b in s.blocks
               if isinstance(b, StepsBlock) for step in b.steps]
     assert "Replacement Therapy" not in labels
+
+
+def test_parts_of_one_guideline_give_their_steps_in_the_guideline_order() -> None:
+    parts = {  # part number -> (heading, lines); part 2 is found first
+        2: ("Drug Therapy", ["Give synthetic drug A 10 mg for testitis.",
+                             "Give synthetic drug B by vein for testitis.",
+                             "Stop synthetic drug A for testitis after a week."]),
+        1: ("Fluid Therapy", ["Give synthetic fluid 1 L for testitis in the first hour.",
+                              "Give synthetic fluid slowly for testitis in the frail.",
+                              "Repeat synthetic fluid for testitis when thirst remains."]),
+    }
+    guides = {n: Document(id=f"guideline:t/{n}", source="guideline",
+                          title=f"{heading} in Testitis — Synthetic", part_of="Testitis Guide",
+                          part_number=n, publication_types=["Practice Guideline"],
+                          sections=[DocumentSection(label=heading, text="\n".join(text))])
+              for n, (heading, text) in parts.items()}
+    base = evidence("How is testitis treated?", [document(
+        "t:9", "Testitis trial", "Synthetic drug A reduced testitis pain within a day.")])
+    hits = [PassageHit(passage=Passage(doc_id=guides[n].id, ordinal=0, section=heading,
+                                       text="\n".join(text)),
+                       title=f"{guides[n].title} › {heading} (Testitis Guide)",
+                       lexical_score=10.0 + n, score=1.0 + 0.1 * n, fused_score=1.0 + 0.1 * n,
+                       appraisal=Appraisal(level=EvidenceLevel.GUIDELINE, kind="Guideline"))
+            for n, (heading, text) in sorted(parts.items(), reverse=True)]
+    article = compose_article(
+        replace(base, hits=[*hits, *base.hits],
+                documents={**base.documents, **{g.id: g for g in guides.values()}}),
+        "clinician", RULES_ONLY)
+    labels = [step.label for s in article.sections for b in s.blocks
+              if isinstance(b, StepsBlock) for step in b.steps]
+    assert labels.index("Fluid Therapy") < labels.index("Drug Therapy"), labels

@@ -39,6 +39,7 @@ class GuidanceMetadata(BaseModel):
     # The larger work it is a part of ("GINA Global Strategy for Asthma Management …"): its
     # lines are searched and topic-matched under it, as an abstract's are under its title.
     part_of: str | None = None
+    part_number: int | None = None  # its place among the parts of `part_of`, 1 for the first
 
 
 class SidecarError(ValueError):
@@ -107,4 +108,5 @@ def guidance_document(
         note=metadata.note,
         version=metadata.version,
         part_of=metadata.part_of,
+        part_number=metadata.part_number,
     )

@@ -41,6 +41,14 @@ def _version() -> str:
         return "unknown version"
 
 
+def _part_number(entry: dict[str, object], part: str) -> int | None:
+    """Where the registry lists this part among its guideline's sections (1 for the first)."""
+    listed = entry.get("sections")
+    if isinstance(listed, list) and part in listed:
+        return listed.index(part) + 1
+    return None
+
+
 def _metadata(entry: dict[str, object], part: str, version: str) -> GuidanceMetadata:
     guideline = str(entry.get("title") or entry["id"])
     issuer = str(entry["organization"]) if entry.get("organization") else None
@@ -54,6 +62,7 @@ def _metadata(entry: dict[str, object], part: str, version: str) -> GuidanceMeta
         doi=doi,
         version=f"{PACKAGE} {version}",
         part_of=guideline,
+        part_number=_part_number(entry, part),
         note=(f"A summary of “{guideline}”" + (f" ({cited})" if cited else "")
               + f", written by the {PACKAGE} project ({PACKAGE} {version}, MIT licence); "
               "not the guideline's own text."),

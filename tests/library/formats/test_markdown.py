@@ -99,10 +99,12 @@ def test_each_line_is_a_sentence_of_its_own(tmp_path: Path) -> None:
 
 def test_sidecar_metadata_names_a_protocol_and_its_issuer(tmp_path: Path) -> None:
     path = _protocol(tmp_path, {"id": "protocol:widget", "issuer": "Synthetic Hospital",
-                                "year": 2025, "kind": "Protocol", "version": "2"})
+                                "year": 2025, "kind": "Protocol", "version": "2",
+                                "part_of": "Synthetic Fever Manual", "part_number": 3})
     document = _document(path)
     assert (document.id, document.journal, document.year, document.version) == (
         "protocol:widget", "Synthetic Hospital", 2025, "2")
+    assert (document.part_of, document.part_number) == ("Synthetic Fever Manual", 3)
     assert document.publication_types == ["Protocol"]
 
 
@@ -150,3 +152,8 @@ def test_open_medicine_summaries_say_what_they_are() -> None:
     asthma = next(d for d in documents
                   if d.id == "open-medicine:gina_asthma_2024/acute_exacerbation_management")
     assert "asthma" not in asthma.title.lower() and "Asthma" in (asthma.part_of or "")
+    # The registry's order of a guideline's parts: diagnosis, fluids, insulin, transition.
+    dka = {d.id.rsplit("/", 1)[1]: d.part_number for d in documents
+           if d.id.startswith("open-medicine:ada_dka_hhs_2024/")}
+    assert dka == {"diagnosis": 1, "fluid_resuscitation": 2, "insulin_and_electrolytes": 3,
+                   "resolution_and_transition": 4}
