@@ -159,6 +159,14 @@ def test_the_answer_model_turns_away_sentences_that_do_not_answer() -> None:
     assert "Colchicine" in article.bottom_line[0].text
 
 
+def guideline_document(doc_id: str, title: str, lines: dict[str, list[str]]) -> Document:
+    """A synthetic guideline: each heading path with its lines."""
+    return Document(id=doc_id, source="guideline", title=title,
+                    publication_types=["Practice Guideline"],
+                    sections=[DocumentSection(label=label, text="\n".join(text))
+                              for label, text in lines.items()])
+
+
 def test_a_guideline_leads_the_management_steps_under_its_own_headings() -> None:
     lines = {  # heading -> the guideline's lines, in its order
         "Testitis › Mild Testitis": ["Give synthetic drug A 10 mg for testitis.",
@@ -169,10 +177,7 @@ def test_a_guideline_leads_the_management_steps_under_its_own_headings() -> None
                                        "Give synthetic drug D by vein in severe testitis.",
                                        "Admit severe testitis for observation."],
     }
-    guide = Document(id="guideline:t/1", source="guideline", title="Testitis care — Synthetic",
-                     publication_types=["Practice Guideline"],
-                     sections=[DocumentSection(label=label, text="\n".join(text))
-                               for label, text in lines.items()])
+    guide = guideline_document("guideline:t/1", "Testitis care — Synthetic", lines)
     paper = document("t:9", "Testitis trial",
                      "Synthetic drug A reduced testitis pain within a day in a trial.")
     base = evidence("How is testitis treated?", [paper])
@@ -203,10 +208,7 @@ def test_a_guideline_about_another_condition_gives_no_steps() -> None:
                                      "Stop synthetic drug F when testitis appears.",
                                      "Treat testitis before synthetic dialysis is begun.",
                                      "Give synthetic drug G by vein for testitis in shock."]}
-    guide = Document(id="guideline:r/1", source="guideline", title="Renal care — Synthetic",
-                     publication_types=["Practice Guideline"],
-                     sections=[DocumentSection(label=label, text="\n".join(text))
-                               for label, text in lines.items()])
+    guide = guideline_document("guideline:r/1", "Renal care — Synthetic", lines)
     paper = document("t:9", "Testitis trial",
                      "Synthetic drug A reduced testitis pain within a day in a trial.")
     base = evidence("How is testitis treated?", [paper])

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.library.formats.test_markdown import PROTOCOL
 from tests.test_cli import curbside
 
 
+def _ask(question: str, library: Path) -> dict[str, Any]:
+    """The article for a question, asked through the CLI as JSON."""
+    result = curbside("ask", question, "--format", "json", library=library)
+    assert result.returncode == 0, result.stderr
+    article: dict[str, Any] = json.loads(result.stdout)
+    return article
+
+
 def test_gout_flare_is_answered_from_the_guideline_with_its_sections(
     starter_library_dir: Path,
 ) -> None:
-    result = curbside("ask", "How is an acute gout flare treated?", "--format", "json",
-                      library=starter_library_dir)
-    assert result.returncode == 0, result.stderr
-    article = json.loads(result.stdout)
+    article = _ask("How is an acute gout flare treated?", starter_library_dir)
     assert not article["insufficient_evidence"]
     guideline = next(r for r in article["references"]
                      if r["id"] == "open-medicine:acr_gout_2020/flare_management")
@@ -52,10 +58,7 @@ def test_a_guideline_answers_for_the_population_under_its_own_heading(
 ) -> None:
     # The hypertension guideline summary holds lines for every population; only its
     # pregnancy heading answers for pregnancy, and there it is the management asked for.
-    result = curbside("ask", "How is hypertension managed in pregnancy?", "--format", "json",
-                      library=starter_library_dir)
-    assert result.returncode == 0, result.stderr
-    article = json.loads(result.stdout)
+    article = _ask("How is hypertension managed in pregnancy?", starter_library_dir)
     guideline = next(r for r in article["references"]
                      if r["id"] == "open-medicine:acc_aha_hypertension_2017/pharmacotherapy")
     shown = [s for s in article["bottom_line"] if guideline["n"] in s["citations"]]
@@ -74,10 +77,7 @@ def test_a_guideline_answers_for_the_population_under_its_own_heading(
 def test_a_risk_factor_question_is_not_answered_with_treatment_lines(
     starter_library_dir: Path,
 ) -> None:
-    result = curbside("ask", "What are the risk factors for venous thromboembolism?",
-                      "--format", "json", library=starter_library_dir)
-    assert result.returncode == 0, result.stderr
-    article = json.loads(result.stdout)
+    article = _ask("What are the risk factors for venous thromboembolism?", starter_library_dir)
     assert not any(s["key"] == "management" for s in article["sections"])
     risk = [s for s in article["sections"] if s["key"] == "risk"]
     assert risk or article["insufficient_evidence"], article["sections"]
