@@ -238,8 +238,10 @@ def compose_article(
         pool = [c for c in remaining if c.section == key and (c.topical > 0 or c.score > 0.9)]
         planned = None
         if key == plan.MANAGEMENT and plan.PRIMARY[analysis.intent] == plan.MANAGEMENT:
+            unread = [c for c in rated if c.guideline and not c.read and c.section == key
+                      and c not in bottom]
             planned = guideline_steps(pool, focused, audience, redundancy.admit,
-                                      lambda text: matcher.coverage(text) >= threshold)
+                                      lambda text: matcher.coverage(text) >= threshold, unread)
         chosen: list[Candidate] = []
         if planned:
             chosen = [c for step in planned for c in step.items]

@@ -51,7 +51,8 @@ FRAME_WORDS = frozenset(
     capsules side adverse success successful rate rates prescribe prescribed prescription
     prescriptions take takes taking took give given giving first-line second-line third-line
     flare flares flare-up flare-ups exacerbation exacerbations episode episodes reverse reversed
-    reversal reversing initial hour hours minute minutes""".split()
+    reversal reversing initial hour hours minute minutes pharmacological pharmacologic
+    pharmacotherapy pharmacotherapies""".split()
 )
 # Where care happens ("in the emergency department", "outpatient"): searched for, so evidence
 # from that setting ranks first, but not topic words. A stroke guideline's "Emergency Department
@@ -175,8 +176,8 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
     topic: list[str] = []
     query: list[str] = []
     phrases: list[list[str]] = [[]]
-    for token in tokens:
-        if _names_topic(token, restated | framing):
+    for i, token in enumerate(tokens):
+        if _names_topic(token, restated | framing) or _names_a_use_disorder(tokens, i):
             parts = token.split("-")
             if len(parts) > 1 and any(p in QUALIFYING_PARTS for p in parts):
                 named = [p for p in parts if p not in QUALIFYING_PARTS and
@@ -211,6 +212,12 @@ def care_setting_words(question: str) -> set[str]:
     """The question's words that name where care happens (kept out of its topic)."""
     return {word for match in CARE_SETTING.finditer(fold(question))
             for word in words(match.group(0)) if word not in FUNCTION_WORDS}
+
+
+def _names_a_use_disorder(tokens: list[str], i: int) -> bool:
+    """"Use" in "alcohol use disorder" is part of the name, not a framing word."""
+    return (tokens[i] == "use" and 0 < i < len(tokens) - 1 and tokens[i + 1] in NAME_TAILS
+            and tokens[i - 1] not in FUNCTION_WORDS | FRAME_WORDS)
 
 
 def _names_topic(token: str, excluded: set[str]) -> bool:

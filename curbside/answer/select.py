@@ -97,8 +97,9 @@ class Candidate:
     topical: float
     words: frozenset[str] = field(default_factory=frozenset)
     # The answer model's probability that the sentence answers the question; 0 when it was
-    # not among the sentences the model read.
+    # not among the sentences the model read (`read` is False).
     answer: float = 0.0
+    read: bool = False
     guideline: bool = False  # a line of a guideline or protocol
 
 
@@ -259,6 +260,7 @@ def rate_answers(
         [(c.text, c.hit.title) for c in pool])
     for candidate, probability in zip(pool, probabilities, strict=True):
         candidate.answer = float(probability)
+        candidate.read = True
     return sorted(candidates, key=lambda c: c.score + settings.answer_weight * c.answer,
                   reverse=True)
 

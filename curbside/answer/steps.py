@@ -83,12 +83,17 @@ def _position(candidate: Candidate) -> tuple[int, int]:
 def guideline_steps(
     pool: Sequence[Candidate], evidence: Evidence, audience: Audience,
     admit: Callable[[Candidate], bool], names_topic: Callable[[str], bool],
+    unread: Sequence[Candidate] = (),
 ) -> list[PlannedStep] | None:
     """Steps under the headings of the guidelines that answer best, or None when no
     guideline gives enough answering lines. `pool` is in rank order; `admit` says whether a
     statement is new to the article (and records it when it is); `names_topic` whether a
     guideline's title and heading path name the question's topic: a sepsis guideline's "Renal
-    Replacement Therapy", which mentions hyperkalaemia once, is no plan for hyperkalaemia."""
+    Replacement Therapy", which mentions hyperkalaemia once, is no plan for hyperkalaemia.
+    `unread` are lines the answer model had no budget to read: under a heading whose other
+    lines answer, they take their place in the guideline's order. The answer model reads a
+    guideline's terse key line ("The panel suggests using DOACs over VKAs") after a hundred
+    others of the same topic, and the heading already says what the line is about."""
     lines = [c for c in pool if c.guideline and names_topic(_heading_title(c, evidence))]
     if len(lines) < GUIDELINE_LINES:
         return None
@@ -116,9 +121,13 @@ def guideline_steps(
         kept = in_order[:FIRST_HEADINGS]
         kept += [key for key in mine if key not in kept][:share - len(kept)]
         for key in kept:
-            groups[key] = every[key]
+            groups[key] = list(every[key])
     # Under each heading, its answering lines in the guideline's order: the first items of a
     # guideline's list are its main recommendations.
+    for candidate in unread:
+        key = (candidate.hit.passage.doc_id, candidate.hit.passage.section)
+        if key in groups and candidate not in groups[key]:
+            groups[key].append(candidate)
     chosen: list[tuple[tuple[str, str], list[Candidate]]] = []
     for key, members in groups.items():
         kept_lines: list[Candidate] = []

@@ -129,6 +129,11 @@ def topic_threshold(topic_weights: Mapping[str, float], settings: ComposerSettin
     return settings.topic_coverage_long
 
 
+# People a topic's adjective may qualify ("postmenopausal women", "diabetic patients").
+WHOM_NOUNS = frozenset("women men patients adults people individuals".split())
+_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive", "ant", "ent", "ary")
+
+
 def topic_phrase(analysis: QuestionAnalysis) -> str:
     """The words of the question that name its topic, as the question wrote them."""
     terms = analysis.topic_terms
@@ -143,6 +148,9 @@ def topic_phrase(analysis: QuestionAnalysis) -> str:
         last = positions[-1]
         if last + 1 < len(spans) and spans[last + 1][2] in NAME_TAILS:
             last += 1  # "Havana syndrome", not "Havana"
+        elif (last + 1 < len(spans) and spans[last + 1][2] in WHOM_NOUNS
+              and spans[last][2].endswith(_ADJECTIVE_ENDINGS)):
+            last += 1  # "osteoporosis in postmenopausal women", not "… postmenopausal"
         start, end = spans[positions[0]][0], spans[last][1]
         return analysis.question[start:end]
     # Topic words apart in the question name separate things: "GC1118 and glioblastoma".

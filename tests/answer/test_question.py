@@ -140,3 +140,24 @@ def test_a_time_frame_is_searched_but_is_not_the_topic() -> None:
     asked = analyse_question("How is synthetic widgetosis managed in the first hour?")
     assert asked.topic_terms == ["synthetic", "widgetosis"]
     assert "hour" in asked.query_terms
+
+
+def test_the_kind_of_treatment_asked_for_is_a_frame_not_a_topic() -> None:
+    analysis = analyse_question("What is the initial pharmacological treatment for COPD?")
+    assert analysis.topic_terms == ["copd"]
+    assert topic_phrase(analysis) == "COPD"
+
+
+def test_a_use_disorder_keeps_its_whole_name() -> None:
+    analysis = analyse_question("What medications treat alcohol use disorder?")
+    assert analysis.topic_terms == ["alcohol", "use"]
+    assert topic_phrase(analysis) == "alcohol use disorder"
+    # "use" elsewhere is a framing word
+    assert analyse_question("How should I use insulin?").topic_terms == ["insulin"]
+
+
+def test_a_topic_adjective_keeps_the_people_it_qualifies() -> None:
+    analysis = analyse_question(
+        "What is the first-line treatment for osteoporosis in postmenopausal women?")
+    assert topic_phrase(analysis) == "osteoporosis in postmenopausal women"
+    assert "women" not in analysis.topic_terms
