@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from curbside.answer import sections as plan
-from curbside.answer.bottom_line import choose_bottom_line
+from curbside.answer.bottom_line import choose_bottom_line, guideline_bottom_line
 from curbside.answer.conflicts import find_conflicts
 from curbside.answer.glossary import glossary_for
 from curbside.answer.population import population_phrase
@@ -217,31 +217,50 @@ def compose_article(
     if audience == "patient":
         candidates = plain_enough(candidates, analysis.topic_terms)
     citations = _Citations()
-    bottom = choose_bottom_line(candidates, focused, audience, settings.bottom_line_words,
-                                settings.bottom_line_sentences,
-                                settings.answer_lead_weight if settings.answer_model else 0.0)
+    redundancy = _Redundancy(candidates, analysis.topic_terms)
+
+    def plan_steps(remaining: list[Candidate], taken: list[Candidate]
+                   ) -> list[PlannedStep] | None:
+        unread = [c for c in rated if c.guideline and not c.read
+                  and c.section == plan.MANAGEMENT and c not in taken]
+        return guideline_steps(_section_pool(remaining, plan.MANAGEMENT), focused, audience,
+                               redundancy.admit,
+                               lambda text: matcher.coverage(text) >= threshold, unread)
+
+    bottom: list[Candidate] = []
+    # A clinician's treatment question answered by a guideline gets its steps first and the
+    # guideline's own main recommendation as the bottom line.
+    steps_first = audience == "clinician" and primary == plan.MANAGEMENT
+    planned_steps = plan_steps(candidates, []) if steps_first else None
+    if planned_steps:
+        lead = guideline_bottom_line(planned_steps)
+        if lead is not None:
+            bottom = [lead]
+            planned_steps = _without(planned_steps, lead)
+    if not bottom:
+        in_steps = {id(c) for step in planned_steps or [] for c in step.items}
+        bottom = choose_bottom_line([c for c in candidates if id(c) not in in_steps],
+                                    focused, audience, settings.bottom_line_words,
+                                    settings.bottom_line_sentences,
+                                    settings.answer_lead_weight if settings.answer_model
+                                    else 0.0)
+        for c in bottom:
+            redundancy.accept(c)
     bottom_line = [citations.statement(c) for c in bottom]
     remaining = [c for c in candidates if c not in bottom]
 
     article_sections: list[ArticleSection] = []
     present: list[str] = []
-    redundancy = _Redundancy(candidates, analysis.topic_terms)
-    for c in bottom:
-        redundancy.accept(c)
     for key in plan.PLANS[analysis.intent]:
         limit = settings.items_per_section
         if key == plan.PRIMARY[analysis.intent] and key != plan.OVERVIEW:
             limit += 3
         if key == plan.OTHER:
             limit = 3
-        # Sentences from on-topic documents that do not name the topic must earn their place.
-        pool = [c for c in remaining if c.section == key and (c.topical > 0 or c.score > 0.9)]
+        pool = _section_pool(remaining, key)
         planned = None
-        if key == plan.MANAGEMENT and plan.PRIMARY[analysis.intent] == plan.MANAGEMENT:
-            unread = [c for c in rated if c.guideline and not c.read and c.section == key
-                      and c not in bottom]
-            planned = guideline_steps(pool, focused, audience, redundancy.admit,
-                                      lambda text: matcher.coverage(text) >= threshold, unread)
+        if key == plan.MANAGEMENT and primary == plan.MANAGEMENT:
+            planned = planned_steps if steps_first else plan_steps(remaining, bottom)
         chosen: list[Candidate] = []
         if planned:
             chosen = [c for step in planned for c in step.items]
@@ -298,6 +317,19 @@ def compose_article(
     )
     return _assemble(evidence, audience, analysis, title, bottom_line,
                      article_sections, citations, coverage, insufficient=False)
+
+
+def _section_pool(remaining: Sequence[Candidate], key: str) -> list[Candidate]:
+    """The candidates for a section; sentences from on-topic documents that do not name the
+    topic must earn their place."""
+    return [c for c in remaining if c.section == key and (c.topical > 0 or c.score > 0.9)]
+
+
+def _without(steps: Sequence[PlannedStep], taken: Candidate) -> list[PlannedStep]:
+    """The steps less a statement the bottom line says; a step left empty goes."""
+    kept = [PlannedStep(step.label, [c for c in step.items if c is not taken])
+            for step in steps]
+    return [step for step in kept if step.items]
 
 
 def withheld_note(evidence: Evidence, withheld: Sequence[str]) -> list[str]:

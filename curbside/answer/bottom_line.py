@@ -17,9 +17,8 @@ from curbside.answer.lead import (
     lead_score,
 )
 from curbside.answer.population import names_a_population
-from curbside.answer.select import (
-    Candidate,
-)
+from curbside.answer.select import Candidate
+from curbside.answer.steps import PlannedStep
 from curbside.models import (
     GUIDANCE_SOURCE,
     Audience,
@@ -70,6 +69,7 @@ _CLAUSE = re.compile(
     r"occur[sd]?|affect[sd]?|lead[sd]?|result[sd]?|appear[sd]?|seem[sd]?|show[sd]?|"
     r"suggest[sd]?|indicate[sd]?|develop[sd]?|involve[sd]?|make[sd]?|become[sd]?|take[sd]?|"
     r"give[sd]?|use[sd]?|help[sd]?|work[sd]?|relieve[sd]?|depend[sd]?|allow[sd]?|"
+    r"recommends?|suggests?|offers?|considers?|prefers?|favou?rs?|"
     r"\w+ed)\b", re.IGNORECASE)
 
 
@@ -79,6 +79,35 @@ _LIST_LEAD_IN = re.compile(r":\s+(?:[A-Z]|- )")  # "include: A history …", not
 def states_something(text: str) -> bool:
     """A whole statement: it has a clause, and is not a list's lead-in cut after its colon."""
     return bool(_CLAUSE.search(text)) and not _LIST_LEAD_IN.search(text)
+
+
+# A recommendation in a guideline's words: what it advises, not what it observes.
+_ADVISES = re.compile(
+    r"(?<!-)\b(?:recommend\w*|suggests?|suggested|should|preferred|of choice|indicated|offer|"
+    r"first[- ]line|is reasonable|are reasonable|initiate|start|give|use)\b", re.IGNORECASE)
+# A score's or a table's row ("Malignancy: 1.0 point", "Apixaban — Initial Phase: 10 mg …")
+# is a line to look up, not the answer to how a condition is treated.
+_ROW = re.compile(r"\b\d+(?:\.\d+)? points?\b| — [^:]{1,60}: |^[^:]{1,40}: \S", re.IGNORECASE)
+
+
+def advises(text: str) -> bool:
+    """The line is a recommendation stated whole, not a table row or a list's lead-in."""
+    return (bool(_ADVISES.search(text)) and not _ROW.search(text)
+            and states_something(text) and not PRONOUN_START.match(text))
+
+
+def guideline_bottom_line(steps: Sequence[PlannedStep]) -> Candidate | None:
+    """For a treatment question answered by a guideline's steps, the bottom line is the
+    guideline's own main recommendation: a first-line recommendation if it states one, else
+    the first recommendation of its first steps, in the guideline's order (the order its
+    panel gave them). The lead model, fitted on abstracts, would pick the line whose words the
+    documents share most, a score's "Malignancy: 1.0 point" as soon as any other."""
+    lines = [c for step in steps for c in step.items if c.guideline]
+    # "First-line: norepinephrine …" is labelled as the recommendation it is.
+    first_line = [c for c in lines if plan.names_first_line(c.text, c.hit.passage.section)
+                  and (advises(c.text) or plan.FIRST_LINE_LABEL.match(c.text.lower()))]
+    chosen = first_line or [c for c in lines if advises(c.text)]
+    return chosen[0] if chosen else None
 
 
 def choose_bottom_line(

@@ -14,10 +14,11 @@ from curbside.answer.topic import TopicMatcher, topic_threshold
 from curbside.library.passages import passage_title
 from curbside.library.search import search_passages
 from curbside.library.store import Library
-from curbside.models import Evidence, PassageHit, QuestionAnalysis
+from curbside.models import GUIDANCE_SOURCE, Evidence, PassageHit, QuestionAnalysis
 from curbside.settings import Settings
 
 EXPANDED_DOCUMENTS = 12  # on-topic documents whose other passages join the evidence
+EXPANDED_GUIDELINES = 4  # on-topic guidelines read whole besides those
 EXPANDED_SHARE = 0.8
 
 
@@ -65,9 +66,15 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
         coverage = matcher.coverage(hit.title + " " + hit.passage.text)
         if coverage >= threshold and doc_id not in on_topic_docs:
             on_topic_docs.append(doc_id)
+    # A guideline on the topic is read whole even below the best documents: its plan is in
+    # headings a search for the question's words does not reach ("Group A", "Group B").
+    guidance = library.of_source(on_topic_docs, GUIDANCE_SOURCE)
+    guidelines = [d for d in on_topic_docs if d in guidance]
+    chosen = list(dict.fromkeys([*on_topic_docs[:EXPANDED_DOCUMENTS],
+                                 *guidelines[:EXPANDED_GUIDELINES]]))
     seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
-    expanded = library.get_many(on_topic_docs[:EXPANDED_DOCUMENTS])
-    for doc_id in on_topic_docs[:EXPANDED_DOCUMENTS]:
+    expanded = library.get_many(chosen)
+    for doc_id in chosen:
         best = next(h for h in hits if h.passage.doc_id == doc_id)
         for passage in library.passages(doc_id):
             if (doc_id, passage.ordinal) not in seen and doc_id in expanded:

@@ -158,7 +158,7 @@ _RECOMMENDS_OR_WORKS = re.compile(
 _RECOMMENDS = re.compile(r"\b(recommend\w*|should|preferred|of choice|indicated)\b")
 _FIRST_LINE_HEADING = re.compile(r"\b(first[- ]line|preferred|of choice)\b")
 _FIRST_LINE_WORDS = re.compile(r"\b(first[- ]line|of choice)\b")
-_FIRST_LINE_LABEL = re.compile(r"first[- ]line(?: treatment| therapy| agents?)?\s*:")
+FIRST_LINE_LABEL = re.compile(r"first[- ]line(?: treatment| therapy| agents?)?\s*:")
 _STEP_CUES: dict[str, re.Pattern[str]] = {
     "escalation": re.compile(
         r"\b(surg\w*|operat\w*|drain\w*|evacuat\w*|emboli[sz]\w*|decompress\w*|refractory|"
@@ -252,7 +252,7 @@ def names_first_line(text: str, source_label: str) -> bool:
     "Preferred" alone does not make one: "hydromorphone and fentanyl are preferred opioids"
     answers which opioid, not how the condition is treated."""
     heading = source_label.lower().rsplit(HEADING_SEPARATOR.strip(), 1)[-1]
-    if _FIRST_LINE_LABEL.match(text.lower()):
+    if FIRST_LINE_LABEL.match(text.lower()):
         return True  # "First-line: amoxicillin …", a guideline's line labelled as such
     stated = _FIRST_LINE_WORDS.search(text.lower()) or _FIRST_LINE_HEADING.search(heading)
     return bool(stated) and bool(_RECOMMENDS.search(text.lower()))

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
-from curbside.answer.question import NAME_TAILS, spelling_variants
+from curbside.answer.question import ABBREVIATIONS, NAME_TAILS, spelling_variants
 from curbside.models import (
     Evidence,
     QuestionAnalysis,
@@ -17,6 +17,7 @@ from curbside.text import fold, stem, words
 
 INFLECTION_CHARS = 3  # "-ing", "-ed", "-es": longer differences are other words
 NAME_WORDS = 3  # topic words in a row that name one thing, to be named together
+LONG_FORM_WORDS = 3  # a long form this long is named even with one of its words other
 
 
 class TopicMatcher:
@@ -40,6 +41,11 @@ class TopicMatcher:
             for phrase in phrases for first, second in pairwise(phrase)
             if first in topic_weights and second in topic_weights
         }
+        # A topic the question abbreviates ("COPD") is named by its long form too, written
+        # with one word other ("Chronic Obstructive Lung Disease" in a guideline's title).
+        self.long_forms = {term: tuple(words(ABBREVIATIONS[term][0])) for term in topic_weights
+                           if term in ABBREVIATIONS
+                           and len(words(ABBREVIATIONS[term][0])) >= LONG_FORM_WORDS}
         self.total = sum(topic_weights.values())
         self.contrast = _contrast_pattern(phrases, self.abbreviations)
         # Adjacent words of a condition's name of three words or more, as the question wrote
@@ -69,6 +75,10 @@ class TopicMatcher:
         for joined, pair in self.joined.items():
             if joined in pieces or joined + "s" in pieces:
                 found.update(pair)
+        if self.long_forms:
+            ordered = words(text)
+            found.update(term for term, long in self.long_forms.items()
+                         if term not in found and _written_out(long, ordered))
         return found
 
     def contrasts(self, text: str) -> bool:
@@ -102,6 +112,17 @@ class TopicMatcher:
 
 
 _NEGATING_PREFIXES = ("non-", "non", "un")
+
+
+def _written_out(long_form: Sequence[str], ordered: Sequence[str]) -> bool:
+    """The words hold the long form in order from its first word, one word at most other."""
+    size = len(long_form)
+    for start, word in enumerate(ordered[:len(ordered) - size + 1]):
+        if word == long_form[0]:
+            window = ordered[start:start + size]
+            if sum(a != b for a, b in zip(window, long_form, strict=True)) <= 1:
+                return True
+    return False
 
 
 def _contrast_pattern(phrases: Sequence[Sequence[str]],

@@ -441,6 +441,18 @@ class Library:
                 found[document.id] = document
         return found
 
+    def of_source(self, doc_ids: Iterable[str], source: str) -> set[str]:
+        """Which of the documents come from the source (`GUIDANCE_SOURCE`, say)."""
+        wanted = list(dict.fromkeys(doc_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self.connection.execute(
+                f"SELECT id FROM documents WHERE source = ? AND id IN ({marks})",
+                [source, *chunk]))
+        return found
+
     def passages(self, doc_id: str) -> list[Passage]:
         rows = self.connection.execute(
             "SELECT doc_id, ordinal, section, text FROM passages WHERE doc_id = ? "

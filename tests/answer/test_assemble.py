@@ -256,3 +256,53 @@ def test_parts_of_one_guideline_give_their_steps_in_the_guideline_order() -> Non
     labels = [step.label for s in article.sections for b in s.blocks
               if isinstance(b, StepsBlock) for step in b.steps]
     assert labels.index("Fluid Therapy") < labels.index("Drug Therapy"), labels
+
+
+def guideline_article(question: str, guide: Document) -> object:
+    """The clinician article for the question from the guideline's hits and one trial."""
+    paper = document("t:9", "Testitis trial",
+                     "Synthetic drug A reduced testitis pain within a day in a trial.")
+    base = evidence(question, [paper])
+    guide_hits = [PassageHit(passage=Passage(doc_id=guide.id, ordinal=i, section=s.label,
+                                             text=s.text),
+                             title=f"{guide.title} › {s.label}", lexical_score=12.0 - i,
+                             score=1.2 - 0.01 * i, fused_score=1.2 - 0.01 * i,
+                             appraisal=Appraisal(level=EvidenceLevel.GUIDELINE,
+                                                 kind="Guideline"))
+                  for i, s in enumerate(guide.sections)]
+    return compose_article(replace(base, hits=[*guide_hits, *base.hits],
+                                   documents={**base.documents, guide.id: guide}),
+                           "clinician", RULES_ONLY)
+
+
+def test_a_treatment_bottom_line_is_the_guidelines_first_line_recommendation() -> None:
+    guide = guideline_document("guideline:t/2", "Testitis care — Synthetic", {
+        "Testitis › Severity Score": ["Fever in testitis: 2 points for the synthetic score.",
+                                      "Testitis pain at rest: 1 point for the synthetic score."],
+        "Testitis › Initial Treatment": [
+            "Testitis patients had a synthetic drug B level measured in most centres.",
+            "Synthetic drug A is recommended as first-line therapy for testitis.",
+            "Synthetic drug C should be added for testitis that persists a week.",
+            "Offer synthetic fluids for testitis by mouth."],
+    })
+    article = guideline_article("How is testitis treated?", guide)
+    [lead] = article.bottom_line  # type: ignore[attr-defined]
+    assert lead.text.startswith("Synthetic drug A is recommended as first-line")
+    steps = [item.text for s in article.sections for b in s.blocks  # type: ignore[attr-defined]
+             if isinstance(b, StepsBlock) for step in b.steps for item in step.items]
+    # Said once, as the bottom line; a score's row is never the bottom line.
+    assert not any(t.startswith("Synthetic drug A is recommended") for t in steps)
+    assert "points" not in lead.text
+
+
+def test_without_a_first_line_the_first_recommendation_in_order_leads() -> None:
+    guide = guideline_document("guideline:t/3", "Testitis care — Synthetic", {
+        "Testitis › Initial Treatment": [
+            "Testitis: 1 point for fever in the synthetic score.",
+            "Synthetic drug C should be given for testitis within a day.",
+            "Synthetic drug A is suggested for testitis that persists a week.",
+            "Offer synthetic fluids for testitis by mouth."],
+    })
+    article = guideline_article("How is testitis treated?", guide)
+    [lead] = article.bottom_line  # type: ignore[attr-defined]
+    assert lead.text.startswith("Synthetic drug C should be given")

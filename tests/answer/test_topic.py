@@ -28,3 +28,14 @@ def test_a_long_condition_name_must_be_named_not_scattered() -> None:
     apart = analyse_question("Which synthetic gadget is the vector for widgetosis?")
     loose = TopicMatcher({t: 1.0 for t in apart.topic_terms}, apart.topic_phrases)
     assert loose.names_together("The widgetosis vector is a gadget of synthetic make")
+
+
+def test_an_abbreviated_topic_is_named_by_its_long_form_with_one_word_other() -> None:
+    asked = analyse_question("How is stable COPD treated?")
+    assert "copd" in asked.topic_terms
+    matcher = TopicMatcher({t: 1.0 for t in asked.topic_terms}, asked.topic_phrases)
+    assert "copd" in matcher.present("Global strategy for chronic obstructive lung disease")
+    assert "copd" in matcher.present("Chronic obstructive pulmonary disease in adults")
+    # Two words other, or the words out of order, is another name.
+    assert "copd" not in matcher.present("Chronic restrictive lung disease")
+    assert "copd" not in matcher.present("Obstructive disease, chronic, of the airway")

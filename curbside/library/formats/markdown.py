@@ -2,8 +2,9 @@
 
 Headings become the section path; each paragraph, list item and table row becomes one line of
 its section, with emphasis markers dropped and nothing else changed. A nested list item is
-introduced by its parent when the parent is a lead-in ("Beta-blockers (metoprolol …):"), so the
-line still says what it is about. Code blocks (ASCII flow charts) and raw HTML are not text a
+introduced by its parent when the parent is a lead-in ("Beta-blockers (metoprolol …):"), and
+a list's items by the paragraph before it when that ends in a colon, so the line still says
+what it is about. Code blocks (ASCII flow charts) and raw HTML are not text a
 statement can quote, so they are left out.
 """
 
@@ -89,6 +90,15 @@ def _table_lines(node: SyntaxTreeNode) -> Iterator[str]:
             yield f"{cells[0]} — {rest}" if cells[0] else rest
 
 
+def _lead_in(before: SyntaxTreeNode | None) -> str:
+    """The paragraph before a list when it introduces it ("Exclusions from DOAC preference:"):
+    each item is said after it, so "Severe renal insufficiency" still says what it is about."""
+    if before is None or before.type != "paragraph" or not before.children:
+        return ""
+    text = _inline_text(before.children[0])
+    return text if text.endswith(":") else ""
+
+
 def parse_markdown(text: str) -> tuple[str, list[GuidanceSection]]:
     """The first top-level heading and the sections of a Markdown text."""
     title = ""
@@ -103,7 +113,9 @@ def parse_markdown(text: str) -> tuple[str, list[GuidanceSection]]:
 
     def walk(nodes: list[SyntaxTreeNode]) -> None:
         nonlocal title
-        for node in nodes:
+        for index, node in enumerate(nodes):
+            following = nodes[index + 1] if index + 1 < len(nodes) else None
+            before = nodes[index - 1] if index else None
             if node.type == "heading":
                 close()
                 level = int(node.tag[1:])
@@ -115,10 +127,12 @@ def parse_markdown(text: str) -> tuple[str, list[GuidanceSection]]:
                     path.pop()
                 path.append((level, heading))
             elif node.type == "paragraph" and node.children:
-                if line := _inline_text(node.children[0]):
+                line = _inline_text(node.children[0])
+                if line and not (line.endswith(":") and following is not None
+                                 and following.type in ("bullet_list", "ordered_list")):
                     lines.append(line)
             elif node.type in ("bullet_list", "ordered_list"):
-                lines.extend(_list_lines(node))
+                lines.extend(_list_lines(node, _lead_in(before)))
             elif node.type == "table":
                 lines.extend(_table_lines(node))
             elif node.type == "blockquote":

@@ -97,6 +97,20 @@ def test_each_line_is_a_sentence_of_its_own(tmp_path: Path) -> None:
     assert any("Duration: 3 days" in text for text in passage_texts)
 
 
+def test_a_list_is_read_after_the_paragraph_that_introduces_it() -> None:
+    _, sections = parse_markdown(
+        "# Synthetic test protocol\n\n## Drug A\n\nPrefer synthetic drug A.\n\n"
+        "Exclusions from the drug A preference:\n\n- Synthetic kidney failure\n"
+        "- Synthetic liver failure\n\nA paragraph ending in a colon:\n\nIs not a lead-in.\n")
+    assert sections[0].lines == (
+        "Prefer synthetic drug A.",
+        "Exclusions from the drug A preference: Synthetic kidney failure",
+        "Exclusions from the drug A preference: Synthetic liver failure",
+        "A paragraph ending in a colon:",
+        "Is not a lead-in.",
+    )
+
+
 def test_sidecar_metadata_names_a_protocol_and_its_issuer(tmp_path: Path) -> None:
     path = _protocol(tmp_path, {"id": "protocol:widget", "issuer": "Synthetic Hospital",
                                 "year": 2025, "kind": "Protocol", "version": "2",
