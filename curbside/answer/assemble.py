@@ -6,6 +6,7 @@ own; its only words are section titles, step labels and those notes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -48,7 +49,7 @@ from curbside.models import (
     StepsBlock,
 )
 from curbside.settings import ComposerSettings
-from curbside.text import stem
+from curbside.text import stem, words
 
 COMPOSER_NAME = "extractive"
 
@@ -76,11 +77,19 @@ CONFLICTS_LABEL = {
 }
 
 
+# A recommendation's strength and evidence grade in brackets, and the panel's verb.
+_GRADE = re.compile(r"\([^()]*\b(?:recommendation|evidence|grade|class|level)\b[^()]*\)"
+                    r"|\b(?:recommends?|suggests?)\b", re.IGNORECASE)
+
+
 class _Redundancy:
     """Keeps an article from saying the same thing twice in other words. Words shared by much
-    of the evidence (the topic's name, its abbreviation) do not count as overlap."""
+    of the evidence (the topic's name, its abbreviation) do not count as overlap. A guideline's
+    lines under two of its headings are two statements unless nearly the same words: "Initial
+    Therapy: Bronchodilator" for group A does not repeat "Initial Therapy: LABA + LAMA" for B."""
 
-    def __init__(self, pool: Sequence[Candidate], topic: Sequence[str], threshold: float = 0.4):
+    def __init__(self, pool: Sequence[Candidate], topic: Sequence[str], threshold: float = 0.4,
+                 sibling_threshold: float = 0.7):
         counts: dict[str, int] = {}
         for candidate in pool:
             for word in candidate.words:
@@ -88,17 +97,33 @@ class _Redundancy:
         common = max(3, int(0.6 * len(pool)))
         self.ignored = {w for w, n in counts.items() if n >= common} | FUNCTION_WORDS | set(topic)
         self.threshold = threshold
-        self.accepted: list[frozenset[str]] = []
+        self.sibling_threshold = sibling_threshold
+        self.accepted: list[tuple[frozenset[str], tuple[str, str] | None]] = []
 
     def content(self, candidate: Candidate) -> frozenset[str]:
-        return frozenset(stem(w) for w in candidate.words if w not in self.ignored)
+        # A guideline grades each line alike ("(Strong recommendation, Moderate quality of
+        # evidence)"): two lines sharing only their grade and "the SSC recommends" differ.
+        graded = set(words(" ".join(_GRADE.findall(candidate.text))))
+        return frozenset(stem(w) for w in candidate.words
+                         if w not in self.ignored and w not in graded)
+
+    @staticmethod
+    def _heading(candidate: Candidate) -> tuple[str, str] | None:
+        passage = candidate.hit.passage
+        return (passage.doc_id, passage.section) if candidate.guideline else None
 
     def repeats(self, candidate: Candidate) -> bool:
-        content = self.content(candidate)
-        return any(jaccard(content, seen) >= self.threshold for seen in self.accepted)
+        content, heading = self.content(candidate), self._heading(candidate)
+        for seen, seen_heading in self.accepted:
+            siblings = (heading is not None and seen_heading is not None
+                        and heading[0] == seen_heading[0] and heading != seen_heading)
+            if jaccard(content, seen) >= (self.sibling_threshold if siblings
+                                          else self.threshold):
+                return True
+        return False
 
     def accept(self, candidate: Candidate) -> None:
-        self.accepted.append(self.content(candidate))
+        self.accepted.append((self.content(candidate), self._heading(candidate)))
 
     def admit(self, candidate: Candidate) -> bool:
         """Accept the statement unless it repeats one already accepted."""

@@ -81,6 +81,7 @@ def states_something(text: str) -> bool:
     return bool(_CLAUSE.search(text)) and not _LIST_LEAD_IN.search(text)
 
 
+ADVICE_HEAD_WORDS = 6  # words before a colon that make an advice, not a field's label
 # A recommendation in a guideline's words: what it advises, not what it observes.
 _ADVISES = re.compile(
     r"(?<!-)\b(?:recommend\w*|suggests?|suggested|should|preferred|of choice|indicated|offer|"
@@ -91,9 +92,19 @@ _ROW = re.compile(r"\b\d+(?:\.\d+)? points?\b| — [^:]{1,60}: |^[^:]{1,40}: \S"
 
 
 def advises(text: str) -> bool:
-    """The line is a recommendation stated whole, not a table row or a list's lead-in."""
-    return (bool(_ADVISES.search(text)) and not _ROW.search(text)
-            and states_something(text) and not PRONOUN_START.match(text))
+    """The line is a recommendation stated whole, not a table row or a list's lead-in. A
+    guideline's advice with its list item joined on ("APA recommends (1B) that naltrexone …
+    be offered to patients who: Have a goal of …") is whole: its advice comes before the
+    colon."""
+    if PRONOUN_START.match(text):
+        return False
+    head, colon, _ = text.partition(": ")
+    if colon and len(head.split()) >= ADVICE_HEAD_WORDS:
+        return bool(_ADVISES.search(head)) and bool(_CLAUSE.search(head))
+    return bool(_ADVISES.search(text)) and not _ROW.search(text) and states_something(text)
+
+
+LEAD_STEPS = 2  # a guideline's headings whose advice may lead when none names a first line
 
 
 def guideline_bottom_line(steps: Sequence[PlannedStep]) -> Candidate | None:
@@ -106,8 +117,14 @@ def guideline_bottom_line(steps: Sequence[PlannedStep]) -> Candidate | None:
     # "First-line: norepinephrine …" is labelled as the recommendation it is.
     first_line = [c for c in lines if plan.names_first_line(c.text, c.hit.passage.section)
                   and (advises(c.text) or plan.FIRST_LINE_LABEL.match(c.text.lower()))]
-    chosen = first_line or [c for c in lines if advises(c.text)]
-    return chosen[0] if chosen else None
+    if first_line:
+        return first_line[0]
+    # Else the advice of its first headings that best answers, by the answer model: APA's
+    # "naltrexone or acamprosate be offered" over its goals of treatment; a fifth heading's
+    # "Mycotic Aneurysms" is no main recommendation.
+    leading = [c for step in steps[:LEAD_STEPS] for c in step.items
+               if c.guideline and advises(c.text)]
+    return max(leading, key=lambda c: c.answer) if leading else None
 
 
 def choose_bottom_line(

@@ -16,6 +16,7 @@ from curbside.library.search import search_passages
 from curbside.library.store import Library
 from curbside.models import GUIDANCE_SOURCE, Evidence, PassageHit, QuestionAnalysis
 from curbside.settings import Settings
+from curbside.text import stem, words
 
 EXPANDED_DOCUMENTS = 12  # on-topic documents whose other passages join the evidence
 EXPANDED_GUIDELINES = 4  # on-topic guidelines read whole besides those
@@ -38,6 +39,22 @@ def topic_weights(
             missing.append(term)
         weights[term] = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
     return weights, missing
+
+
+def named_guidelines(library: Library, analysis: QuestionAnalysis, matcher: TopicMatcher,
+                     threshold: float, found: set[str]) -> list[str]:
+    """Guidelines whose title names the topic that the search did not find, those whose title
+    shares most of the question's other words first. GOLD's chapter on initial treatment
+    names COPD only in its report's title ("… Chronic Obstructive Lung Disease"), and its
+    lines ("Group B: LABA + LAMA") share no word with "first-line treatment for COPD"."""
+    others = {stem(w) for term in analysis.query_terms for w in words(term)
+              if w not in analysis.topic_terms}
+    named: list[tuple[int, str]] = []
+    for doc_id, title in library.titles_of_source(GUIDANCE_SOURCE).items():
+        if doc_id not in found and matcher.coverage(title) >= threshold:
+            shared = len(others & {stem(w) for w in words(title)})
+            named.append((-shared, doc_id))
+    return [doc_id for _, doc_id in sorted(named)]
 
 
 def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Settings) -> Evidence:
@@ -70,12 +87,15 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
     # headings a search for the question's words does not reach ("Group A", "Group B").
     guidance = library.of_source(on_topic_docs, GUIDANCE_SOURCE)
     guidelines = [d for d in on_topic_docs if d in guidance]
+    guidelines += named_guidelines(library, analysis, matcher, threshold, set(guidelines))
     chosen = list(dict.fromkeys([*on_topic_docs[:EXPANDED_DOCUMENTS],
                                  *guidelines[:EXPANDED_GUIDELINES]]))
     seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
     expanded = library.get_many(chosen)
+    top_score = hits[0].score if hits else 1.0
     for doc_id in chosen:
-        best = next(h for h in hits if h.passage.doc_id == doc_id)
+        # A guideline found by its title alone ranks as a passage of the best document does.
+        best_score = next((h.score for h in hits if h.passage.doc_id == doc_id), top_score)
         for passage in library.passages(doc_id):
             if (doc_id, passage.ordinal) not in seen and doc_id in expanded:
                 seen.add((doc_id, passage.ordinal))
@@ -83,7 +103,7 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
                 # it is read under its own title (a guideline's own heading path).
                 hits.append(PassageHit(passage=passage,
                                        title=passage_title(expanded[doc_id], passage),
-                                       lexical_score=0.0, score=EXPANDED_SHARE * best.score))
+                                       lexical_score=0.0, score=EXPANDED_SHARE * best_score))
     documents = expanded | library.get_many(
         h.passage.doc_id for h in hits if h.passage.doc_id not in expanded)
     appraisals = {doc_id: appraise(document) for doc_id, document in documents.items()}

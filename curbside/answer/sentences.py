@@ -10,6 +10,13 @@ import re
 from curbside.text import split_sentences
 
 MIN_WORDS = 6
+# A guideline's treatment field states its answer in a few words ("Initial Therapy: LABA +
+# LAMA", "First-line: amoxicillin"): whole at this length.
+FIELD_MIN_WORDS = 3
+_TREATMENT_FIELD = re.compile(
+    r"^(?:initial|first[- ]line|second[- ]line|third[- ]line|preferred|alternative|"
+    r"recommended)(?: (?:therapy|treatment|regimen|agents?|options?|choice))?\s*:\s*\S",
+    re.IGNORECASE)
 MAX_WORDS = 70
 
 # Phrases that open a sentence without adding to it; the rest stands as a sentence on its own.
@@ -17,7 +24,12 @@ _LEAD_IN = re.compile(
     r"^(?:in conclusion|in summary|to conclude|to summari[sz]e|in short|overall|taken together|"
     r"collectively|altogether|thus|therefore|hence|importantly|notably|finally|moreover|"
     r"furthermore|in addition|additionally|conclusions?|interpretation|significance|"
-    r"summary|results?|findings?)\s*[,:]\s+",
+    r"summary|results?|findings?|"
+    # a guideline note's field name ("Details: Dual bronchodilator therapy is …")
+    r"details|notes?|comments?|rationale|remarks?|key (?:rules?|points?)|clinical pearls?|"
+    # and a numbered recommendation's label ("Recommendation 9.9 (Grade E): A person-…")
+    r"recommendation \d+(?:\.\d+)*(?: \([^()]{1,20}\))?)"
+    r"\s*[,:]\s+",
     re.IGNORECASE,
 )
 _SECTION_LABEL = re.compile(r"^([A-Z][A-Z /&-]{2,40}):\s+")
@@ -152,7 +164,8 @@ def trim_lead_in(sentence: str) -> str | None:
 
 def is_finding(sentence: str) -> bool:
     count = len(sentence.split())
-    if count < MIN_WORDS or count > MAX_WORDS:
+    shortest = FIELD_MIN_WORDS if _TREATMENT_FIELD.match(sentence) else MIN_WORDS
+    if count < shortest or count > MAX_WORDS:
         return False
     if sentence.rstrip().endswith("?") or sentence.rstrip().endswith(":"):
         return False

@@ -453,6 +453,14 @@ class Library:
                 [source, *chunk]))
         return found
 
+    def titles_of_source(self, source: str) -> dict[str, str]:
+        """Each document of the source by the title it is searched under: its own, then the
+        work it is part of (a guideline's chapter names its condition only there)."""
+        rows = self.connection.execute(
+            "SELECT id, title || coalesce(' (' || json_extract(body, '$.part_of') || ')', '') "
+            "FROM documents WHERE source = ? ORDER BY id", (source,))
+        return {row[0]: row[1] for row in rows}
+
     def passages(self, doc_id: str) -> list[Passage]:
         rows = self.connection.execute(
             "SELECT doc_id, ordinal, section, text FROM passages WHERE doc_id = ? "

@@ -306,3 +306,51 @@ def test_without_a_first_line_the_first_recommendation_in_order_leads() -> None:
     article = guideline_article("How is testitis treated?", guide)
     [lead] = article.bottom_line  # type: ignore[attr-defined]
     assert lead.text.startswith("Synthetic drug C should be given")
+
+
+def _step_lines(article: object) -> list[str]:
+    return [item.text for s in article.sections for b in s.blocks  # type: ignore[attr-defined]
+            if isinstance(b, StepsBlock) for step in b.steps for item in step.items]
+
+
+def test_a_guidelines_lines_for_two_groups_are_two_statements() -> None:
+    guide = guideline_document("guideline:t/4", "Testitis care — Synthetic", {
+        "Testitis › Group A": ["Initial Therapy: Synthetic drug A",
+                               "Synthetic drug A is preferred for mild testitis in adults."],
+        "Testitis › Group B": ["Initial Therapy: Synthetic drugs C and D",
+                               "Synthetic drug B should be added for severe testitis."],
+    })
+    lines = _step_lines(guideline_article("How is testitis treated?", guide))
+    assert "Initial Therapy: Synthetic drug A" in lines
+    assert "Initial Therapy: Synthetic drugs C and D" in lines
+
+
+def test_two_recommendations_sharing_only_their_grade_are_both_said() -> None:
+    grade = " (Strong recommendation, Moderate quality of evidence)."
+    guide = guideline_document("guideline:t/5", "Testitis care — Synthetic", {
+        "Testitis › Pressure Target": [
+            "The panel recommends a synthetic pressure target of 65 for testitis" + grade,
+            "A synthetic target of 65 may be raised for chronic hypertension in testitis."],
+        "Testitis › Drug Choice": [
+            "The panel recommends synthetic drug A over drug B for testitis" + grade,
+            "Synthetic drug A has fewer arrhythmias than drug B in testitis trials."],
+    })
+    article = guideline_article("How is testitis treated?", guide)
+    said = _step_lines(article) + [s.text for s in article.bottom_line]  # type: ignore[attr-defined]
+    assert any(t.startswith("The panel recommends a synthetic pressure") for t in said)
+    assert any(t.startswith("The panel recommends synthetic drug A") for t in said)
+
+
+def test_advice_with_its_list_item_joined_on_may_lead() -> None:
+    guide = guideline_document("guideline:t/6", "Testitis care — Synthetic", {
+        "Testitis › Treatment Goals": [
+            "Synthetic testitis goals are agreed with each adult patient in the test."],
+        "Testitis › Drug Therapy": [
+            "The panel recommends that synthetic drug A be offered to adults with testitis who: "
+            "Have a goal of synthetic remission",
+            "Synthetic drug A lowers testitis pain scores within a week in trials.",
+            "Synthetic drug A dose: 25 mg a day for testitis in the synthetic test."],
+    })
+    article = guideline_article("How is testitis treated?", guide)
+    [lead] = article.bottom_line  # type: ignore[attr-defined]
+    assert lead.text.startswith("The panel recommends that synthetic drug A be offered")

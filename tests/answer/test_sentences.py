@@ -13,6 +13,11 @@ from curbside.answer.sentences import quotable_sentences, trim_lead_in
         ("Taken together, these data matter.", "These data matter."),
         ("METHODS: We enrolled 40 people.", None),
         ("No lead-in here at all.", "No lead-in here at all."),
+        # a guideline note's field name and a numbered recommendation's label (synthetic)
+        ("Details: Synthetic drug A is the preferred initial choice.",
+         "Synthetic drug A is the preferred initial choice."),
+        ("Recommendation 9.9 (Grade E): A synthetic approach should guide the choice.",
+         "A synthetic approach should guide the choice."),
     ],
 )
 def test_trim_lead_in(sentence: str, expected: str | None) -> None:
@@ -88,3 +93,9 @@ def test_what_the_investigators_did_is_not_a_finding() -> None:
             "Synthetic drug X lowered synthetic marker Y by 30% in the test cohort.")
     assert quotable_sentences(text, "") == [
         "Synthetic drug X lowered synthetic marker Y by 30% in the test cohort."]
+
+
+def test_a_guideline_treatment_field_is_whole_in_a_few_words() -> None:
+    # Synthetic guideline lines: a treatment field is the answer; other short lines are not.
+    text = "Initial Therapy: Synthetic A + B\nGroup A: synthetic\nSynthetic drug A works."
+    assert quotable_sentences(text, "") == ["Initial Therapy: Synthetic A + B"]

@@ -235,3 +235,15 @@ def test_the_guidelines_among_documents_are_told_apart(empty_library: Library) -
     assert empty_library.of_source(["t:3", "guideline:t/2", "t:unknown"],
                                    GUIDANCE_SOURCE) == {"guideline:t/2"}
     assert empty_library.of_source([], GUIDANCE_SOURCE) == set()
+
+
+def test_a_sources_documents_are_titled_with_the_work_they_are_part_of(
+        empty_library: Library) -> None:
+    from curbside.models import GUIDANCE_SOURCE
+
+    chapter = Document(id="guideline:t/4", source=GUIDANCE_SOURCE, title="Initial Synthetic Care",
+                       part_of="Synthetic Strategy for Chronic Testitis",
+                       sections=[DocumentSection(label="Group A", text="Give synthetic A.")])
+    empty_library.write([chapter, synthetic("t:5", "Synthetic gamma sentence here.")])
+    assert empty_library.titles_of_source(GUIDANCE_SOURCE) == {
+        "guideline:t/4": "Initial Synthetic Care (Synthetic Strategy for Chronic Testitis)"}

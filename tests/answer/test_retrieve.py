@@ -1,0 +1,32 @@
+"""Retrieval: which documents join the evidence (synthetic documents, a real library)."""
+
+from __future__ import annotations
+
+from curbside.answer.question import analyse_question
+from curbside.answer.retrieve import gather_evidence
+from curbside.library.store import Library
+from curbside.models import GUIDANCE_SOURCE, Document, DocumentSection
+from curbside.settings import Settings
+
+
+def test_a_guideline_naming_the_topic_only_in_its_reports_title_is_read(
+        empty_library: Library) -> None:
+    # Synthetic: the chapter's lines never name the condition; its report's title does, in
+    # the long form of the abbreviation the question uses.
+    chapter = Document(
+        id="guideline:t/copd-initial", source=GUIDANCE_SOURCE,
+        title="Initial Pharmacological Treatment — Synthetic 2024",
+        part_of="Synthetic Strategy for Chronic Obstructive Lung Disease",
+        sections=[DocumentSection(label="Group B",
+                                  text="Initial Therapy: synthetic inhalers A + B")])
+    # More papers on COPD treatment than the search returns passages.
+    papers = [Document(id=f"t:{i}", source="pubmed", title=f"Synthetic COPD treatment cohort {i}",
+                       sections=[DocumentSection(label="", text=(
+                           f"Synthetic COPD patients in cohort {i} had first-line treatment."))])
+              for i in range(12)]
+    empty_library.write([chapter, *papers])
+    settings = Settings(library=empty_library.directory, retrieval={"passages": 6})
+    evidence = gather_evidence(empty_library, analyse_question(
+        "What is the first-line treatment for COPD?"), settings)
+    assert "guideline:t/copd-initial" in evidence.documents
+    assert any(h.passage.text.startswith("Initial Therapy") for h in evidence.hits)
