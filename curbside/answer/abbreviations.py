@@ -10,7 +10,7 @@ when every word of the long form is a topic word, so an abbreviation never widen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from curbside.text import fold, words
 
@@ -54,16 +54,24 @@ def definitions(texts: Iterable[str]) -> dict[str, str]:
 
 
 def topic_abbreviations(
-    texts: Iterable[str], topic_terms: Iterable[str], known: set[str]
+    texts: Iterable[str], topic_terms: Iterable[str], known: set[str],
+    question_words: Collection[str] = (),
 ) -> dict[str, tuple[str, ...]]:
     """Short forms whose long form is made of topic words only, with the words they stand for.
 
-    `known` are the words the question already uses: a short form it wrote is no expansion."""
+    `known` are the words the question already uses: a short form it wrote is no expansion.
+    The long form may also hold the question's other words (`question_words`, its qualifiers
+    and function words) when it holds two topic words or more: "heart failure with reduced
+    ejection fraction (HFrEF)" for a question written so, as a guideline writes "HFrEF"."""
     topic = set(topic_terms)
+    allowed = topic | set(question_words)
     found: dict[str, tuple[str, ...]] = {}
     for short, long in definitions(texts).items():
         parts = words(long)
-        if short in known or not parts or not all(p in topic for p in parts):
+        if short in known or not parts:
             continue
-        found[short] = tuple(dict.fromkeys(parts))
+        named = tuple(dict.fromkeys(p for p in parts if p in topic))
+        if all(p in topic for p in parts) or (
+                len(named) >= 2 and all(p in allowed for p in parts)):
+            found[short] = named
     return found

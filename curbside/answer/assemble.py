@@ -26,7 +26,7 @@ from curbside.answer.select import (
     plain_enough,
     scored_candidates,
 )
-from curbside.answer.steps import PlannedStep, guideline_steps, role_steps
+from curbside.answer.steps import PlannedStep, guideline_steps, of_another_kind, role_steps
 from curbside.answer.topic import TopicMatcher, topic_phrase, topic_threshold
 from curbside.answer.urgency import has_emergency_cues
 from curbside.models import (
@@ -80,6 +80,7 @@ CONFLICTS_LABEL = {
 # A recommendation's strength and evidence grade in brackets, and the panel's verb.
 _GRADE = re.compile(r"\([^()]*\b(?:recommendation|evidence|grade|class|level)\b[^()]*\)"
                     r"|\b(?:recommends?|suggests?)\b", re.IGNORECASE)
+_FIELD_NAME = re.compile(r"(?:^|[;—–] ?)([A-Z][\w /-]{0,40}?):")
 
 
 class _Redundancy:
@@ -103,9 +104,11 @@ class _Redundancy:
     def content(self, candidate: Candidate) -> frozenset[str]:
         # A guideline grades each line alike ("(Strong recommendation, Moderate quality of
         # evidence)"): two lines sharing only their grade and "the SSC recommends" differ.
-        graded = set(words(" ".join(_GRADE.findall(candidate.text))))
+        # Likewise a table's rows share their column names ("Starting Dose: …; Maximum Dose:").
+        shared = _GRADE.findall(candidate.text) + _FIELD_NAME.findall(candidate.text)
+        boilerplate = set(words(" ".join(shared)))
         return frozenset(stem(w) for w in candidate.words
-                         if w not in self.ignored and w not in graded)
+                         if w not in self.ignored and w not in boilerplate)
 
     @staticmethod
     def _heading(candidate: Candidate) -> tuple[str, str] | None:
@@ -220,7 +223,7 @@ def compose_article(
                 "drug-safety reference, or add literature on this population to the library.")
             return _unanswered_article(evidence, audience, topic, about_topic, on_topic_docs,
                                        withheld, note, f"On {topic} in general (not {frame})")
-    candidates = [c for c in rated if answers(c, settings)]
+    candidates = [c for c in rated if answers(c, settings) and not of_another_kind(c, focused)]
     primary = plan.PRIMARY[analysis.intent]
     if (plan.asks_for_its_section(analysis.question, analysis.intent)
             and not any(c.section == primary for c in candidates)):
@@ -258,7 +261,8 @@ def compose_article(
     steps_first = audience == "clinician" and primary == plan.MANAGEMENT
     planned_steps = plan_steps(candidates, []) if steps_first else None
     if planned_steps:
-        lead = guideline_bottom_line(planned_steps)
+        lead = guideline_bottom_line(planned_steps, _section_pool(candidates, plan.MANAGEMENT),
+                                     analysis.population)
         if lead is not None:
             bottom = [lead]
             planned_steps = _without(planned_steps, lead)

@@ -16,7 +16,7 @@ from curbside.answer.lead import (
     lead_features,
     lead_score,
 )
-from curbside.answer.population import names_a_population
+from curbside.answer.population import for_another_group, names_a_population
 from curbside.answer.select import Candidate
 from curbside.answer.steps import PlannedStep
 from curbside.models import (
@@ -69,7 +69,7 @@ _CLAUSE = re.compile(
     r"occur[sd]?|affect[sd]?|lead[sd]?|result[sd]?|appear[sd]?|seem[sd]?|show[sd]?|"
     r"suggest[sd]?|indicate[sd]?|develop[sd]?|involve[sd]?|make[sd]?|become[sd]?|take[sd]?|"
     r"give[sd]?|use[sd]?|help[sd]?|work[sd]?|relieve[sd]?|depend[sd]?|allow[sd]?|"
-    r"recommends?|suggests?|offers?|considers?|prefers?|favou?rs?|"
+    r"recommends?|suggests?|offers?|considers?|prefers?|favou?rs?|forms?|"
     r"\w+ed)\b", re.IGNORECASE)
 
 
@@ -85,7 +85,16 @@ ADVICE_HEAD_WORDS = 6  # words before a colon that make an advice, not a field's
 # A recommendation in a guideline's words: what it advises, not what it observes.
 _ADVISES = re.compile(
     r"(?<!-)\b(?:recommend\w*|suggests?|suggested|should|preferred|of choice|indicated|offer|"
-    r"first[- ]line|is reasonable|are reasonable|initiate|start|give|use)\b", re.IGNORECASE)
+    r"first[- ]line|is reasonable|are reasonable|initiate|start|give|use|standard of care|"
+    r"mainstay|foundation|cornerstone)\b", re.IGNORECASE)
+# "All four should be initiated …" leans on the line before it, as "These …" does.
+_COUNTS_BACK = re.compile(r"^(?:all|the|each of the) (?:two|three|four|five|six)\b",
+                          re.IGNORECASE)
+_NO_SUBJECT = re.compile(r"^(?:recommended|suggested|indicated|preferred|reasonable|"
+                         r"(?:may|can|should|must) be)\b", re.IGNORECASE)
+_ADVISES_AGAINST = re.compile(
+    r"\b(?:not (?:be )?(?:recommended|suggested|indicated|used|given|offered|routinely)|"
+    r"do not|should not|avoid\w*|against)\b", re.IGNORECASE)
 # A score's or a table's row ("Malignancy: 1.0 point", "Apixaban — Initial Phase: 10 mg …")
 # is a line to look up, not the answer to how a condition is treated.
 _ROW = re.compile(r"\b\d+(?:\.\d+)? points?\b| — [^:]{1,60}: |^[^:]{1,40}: \S", re.IGNORECASE)
@@ -96,7 +105,7 @@ def advises(text: str) -> bool:
     guideline's advice with its list item joined on ("APA recommends (1B) that naltrexone …
     be offered to patients who: Have a goal of …") is whole: its advice comes before the
     colon."""
-    if PRONOUN_START.match(text):
+    if PRONOUN_START.match(text) or _COUNTS_BACK.match(text):
         return False
     head, colon, _ = text.partition(": ")
     if colon and len(head.split()) >= ADVICE_HEAD_WORDS:
@@ -107,11 +116,15 @@ def advises(text: str) -> bool:
 LEAD_STEPS = 2  # a guideline's headings whose advice may lead when none names a first line
 
 
-def guideline_bottom_line(steps: Sequence[PlannedStep]) -> Candidate | None:
+def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate] = (),
+                          population: Sequence[str] = ()) -> Candidate | None:
     """For a treatment question answered by a guideline's steps, the bottom line is the
     guideline's own main recommendation: a first-line recommendation if it states one, else
-    the first recommendation of its first steps, in the guideline's order (the order its
-    panel gave them). The lead model, fitted on abstracts, would pick the line whose words the
+    the advice of its first headings (the order its panel gave them) that the answer model
+    rates the best answer: APA's "naltrexone or acamprosate be offered" over its goals of
+    treatment, never a fifth heading's "Mycotic Aneurysms". `pool` holds lines under those
+    headings that the steps had no room for (a table's rows may fill a step ahead of the advice
+    after them). The lead model, fitted on abstracts, would pick the line whose words the
     documents share most, a score's "Malignancy: 1.0 point" as soon as any other."""
     lines = [c for step in steps for c in step.items if c.guideline]
     # "First-line: norepinephrine …" is labelled as the recommendation it is.
@@ -119,12 +132,24 @@ def guideline_bottom_line(steps: Sequence[PlannedStep]) -> Candidate | None:
                   and (advises(c.text) or plan.FIRST_LINE_LABEL.match(c.text.lower()))]
     if first_line:
         return first_line[0]
-    # Else the advice of its first headings that best answers, by the answer model: APA's
-    # "naltrexone or acamprosate be offered" over its goals of treatment; a fifth heading's
-    # "Mycotic Aneurysms" is no main recommendation.
-    leading = [c for step in steps[:LEAD_STEPS] for c in step.items
-               if c.guideline and advises(c.text)]
-    return max(leading, key=lambda c: c.answer) if leading else None
+    shown = [c for step in steps[:LEAD_STEPS] for c in step.items]
+    headings = {(c.hit.passage.doc_id, c.hit.passage.section) for c in shown}
+    kept = {id(c) for c in shown}
+    unshown = [c for c in pool if id(c) not in kept
+               and (c.hit.passage.doc_id, c.hit.passage.section) in headings]
+    # Advice for a group the question did not ask about ("Children: Burns exceeding 10-15%
+    # TBSA") is no bottom line for it.
+    leading = [c for c in [*shown, *unshown] if c.guideline and advises(c.text)
+               and not for_another_group(population, c.text)]
+    # "Recommended in preference to ACEi …" has its subject in its heading, not in itself.
+    leading = [c for c in leading if not _NO_SUBJECT.match(c.text)] or leading
+    if leading:
+        # What to do leads before what not to: "Empiric antibiotic therapy should be initiated"
+        # before "Routine anaerobic coverage … is not recommended".
+        return max(leading, key=lambda c: (not _ADVISES_AGAINST.search(c.text), c.answer))
+    # Else the first advice in the steps' order.
+    return next((c for c in lines if advises(c.text)
+                 and not for_another_group(population, c.text)), None)
 
 
 def choose_bottom_line(

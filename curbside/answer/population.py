@@ -9,6 +9,7 @@ but are not topic words: "ibuprofen during pregnancy" is about ibuprofen, for pr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from curbside.text import fold
@@ -126,6 +127,16 @@ def speaks_of(population_names: list[str], *texts: str) -> bool:
     folded = [fold(t) for t in texts]
     return all(any(by_name(name).spoken_of.search(t) for t in folded)
                for name in population_names)
+
+
+# The groups of people a whole guideline may be written for ("Perinatal Depression").
+_GROUPS = ("pregnancy", "breastfeeding", "newborns", "children", "older adults")
+
+
+def for_another_group(asked: Sequence[str], title: str) -> bool:
+    """The title speaks of a group of people the question did not ask about."""
+    folded = fold(title)
+    return any(by_name(name).spoken_of.search(folded) for name in _GROUPS if name not in asked)
 
 
 def names_a_population(text: str) -> bool:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+from curbside.answer import sections as plan
 from curbside.answer.abbreviations import topic_abbreviations
 from curbside.answer.appraise import appraise, evidence_factor
+from curbside.answer.population import for_another_group
 from curbside.answer.question import joined_forms, spelling_variants
 from curbside.answer.topic import TopicMatcher, topic_threshold
 from curbside.library.passages import passage_title
@@ -41,7 +43,7 @@ def topic_weights(
     return weights, missing
 
 
-def named_guidelines(library: Library, analysis: QuestionAnalysis, matcher: TopicMatcher,
+def named_guidelines(analysis: QuestionAnalysis, titles: dict[str, str], matcher: TopicMatcher,
                      threshold: float, found: set[str]) -> list[str]:
     """Guidelines whose title names the topic that the search did not find, those whose title
     shares most of the question's other words first. GOLD's chapter on initial treatment
@@ -50,7 +52,7 @@ def named_guidelines(library: Library, analysis: QuestionAnalysis, matcher: Topi
     others = {stem(w) for term in analysis.query_terms for w in words(term)
               if w not in analysis.topic_terms}
     named: list[tuple[int, str]] = []
-    for doc_id, title in library.titles_of_source(GUIDANCE_SOURCE).items():
+    for doc_id, title in titles.items():
         if doc_id not in found and matcher.coverage(title) >= threshold:
             shared = len(others & {stem(w) for w in words(title)})
             named.append((-shared, doc_id))
@@ -67,7 +69,8 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
     # A short form the evidence defines for the topic is searched too, once: guidelines name
     # "DKA" in their headings where the question wrote "diabetic ketoacidosis".
     abbreviations = topic_abbreviations((h.passage.text for h in hits), weights,
-                                        set(analysis.query_terms))
+                                        set(analysis.query_terms),
+                                        set(words(analysis.question)))
     if abbreviations:
         seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
         more = search_passages(library, [*terms, *abbreviations], settings.retrieval.passages,
@@ -85,9 +88,13 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
             on_topic_docs.append(doc_id)
     # A guideline on the topic is read whole even below the best documents: its plan is in
     # headings a search for the question's words does not reach ("Group A", "Group B").
-    guidance = library.of_source(on_topic_docs, GUIDANCE_SOURCE)
-    guidelines = [d for d in on_topic_docs if d in guidance]
-    guidelines += named_guidelines(library, analysis, matcher, threshold, set(guidelines))
+    titles = library.titles_of_source(GUIDANCE_SOURCE)
+    guidelines = [d for d in on_topic_docs if d in titles]
+    guidelines += named_guidelines(analysis, titles, matcher, threshold, set(guidelines))
+    # Those for another group of people ("Perinatal Depression") or another kind of
+    # treatment than the one asked for ("Psychotherapy for …" asked for medication) come last.
+    guidelines.sort(key=lambda d: (for_another_group(analysis.population, titles[d]),
+                                   plan.other_kind_of_treatment(analysis.question, titles[d])))
     chosen = list(dict.fromkeys([*on_topic_docs[:EXPANDED_DOCUMENTS],
                                  *guidelines[:EXPANDED_GUIDELINES]]))
     seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}

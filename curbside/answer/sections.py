@@ -276,3 +276,22 @@ def classify_step(text: str, source_label: str = "") -> str:
 
 def section_title(key: str, audience: Audience) -> str:
     return TITLES[audience][key]
+
+
+# "How is depression treated with medication?" asks for drugs: a guideline's chapters on
+# other kinds of treatment are not its steps.
+_ASKS_FOR_DRUGS = re.compile(
+    r"\b(?:medications?|medicines?|drugs?(?![-\w])|pharmacolog\w*|pharmacotherap\w*)\b",
+    re.IGNORECASE)
+_OTHER_THERAPY = re.compile(
+    r"\b(?:psychotherap\w*|cognitive|behaviou?ral|counsell?ing|interpersonal|mindfulness|"
+    r"exercise|lifestyle|surg\w*|rehabilitation|physiotherapy|physical therapy)\b",
+    re.IGNORECASE)
+_DRUG_THERAPY = re.compile(r"\b(?:pharmaco\w*|medications?|drugs?|dos(?:e|es|ing))\b",
+                           re.IGNORECASE)
+
+
+def other_kind_of_treatment(question: str, heading_title: str) -> bool:
+    """The question asks for drug treatment and the heading is about another kind only."""
+    return (bool(_ASKS_FOR_DRUGS.search(question)) and bool(_OTHER_THERAPY.search(heading_title))
+            and not _DRUG_THERAPY.search(heading_title))

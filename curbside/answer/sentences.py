@@ -96,6 +96,12 @@ _STUDY_SELF = re.compile(
     r"^(?:the|this) (?:\d{4} )?(?:consensus report|consensus statement|guidelines?|report|"
     r"summary|document|statement) (?:is|was|were|are|does|did|provides|represents)\b|"
     r"^it was (?:jointly )?(?:developed|written|endorsed)\b|"
+    # research news and a study's background rather than its findings
+    r"\bwe (?:wanted|tried|attempted|wished) to\b|"
+    r"\b(?:scientists|researchers|investigators) (?:are|have been) (?:also )?(?:studying|"
+    r"investigating|exploring|working|looking|testing|trying)\b|"
+    r"\bgoals? of (?:this|the|our) (?:research|project|work)\b|"
+    r"\b(?:our|the) understanding of\b.{0,80}\b(?:is|remains) (?:incomplete|limited|poor)\b|"
     r"\b(?:not|never) (?:differentiated|specified|addressed) (?:within|in|by) the guideline\b",
     re.IGNORECASE,
 )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from curbside.answer import sections as plan
-from curbside.answer.population import speaks_of
+from curbside.answer.population import for_another_group, speaks_of
 from curbside.answer.select import Candidate
 from curbside.models import HEADING_SEPARATOR, Audience, Evidence
 
@@ -51,6 +51,13 @@ def _heading_title(candidate: Candidate, evidence: Evidence) -> str:
                                   candidate.hit.passage.section]))
 
 
+def of_another_kind(candidate: Candidate, evidence: Evidence) -> bool:
+    """A guideline line under a heading on another kind of treatment than the one asked for
+    ("Psychotherapy for Depression", asked how depression is treated with medication)."""
+    return candidate.guideline and plan.other_kind_of_treatment(
+        evidence.analysis.question, _heading_title(candidate, evidence))
+
+
 def _part_order(evidence: Evidence, doc_id: str, documents: Sequence[str]
                 ) -> tuple[int, int, int]:
     """Parts of one guideline by their place in it; other documents by rank."""
@@ -67,6 +74,8 @@ def _treatment_heading(section: str, evidence: Evidence) -> bool:
     """A heading whose lines are treatment steps: one about treatment or about nothing in
     particular ("Colchicine for Acute Flare"), or about the population asked for; not
     "Monitoring", "Diagnostic Criteria" or another population's "Special Populations"."""
+    if for_another_group(evidence.analysis.population, section):
+        return False  # "Cohort 1: Children and Adolescents › Pharmacotherapy", asked of adults
     named = plan.heading_section(section)
     if named == plan.SPECIAL:
         return bool(evidence.analysis.population) and speaks_of(evidence.analysis.population,
@@ -94,7 +103,8 @@ def guideline_steps(
     lines answer, they take their place in the guideline's order. The answer model reads a
     guideline's terse key line ("The panel suggests using DOACs over VKAs") after a hundred
     others of the same topic, and the heading already says what the line is about."""
-    lines = [c for c in pool if c.guideline and names_topic(_heading_title(c, evidence))]
+    lines = [c for c in pool if c.guideline and names_topic(_heading_title(c, evidence))
+             and not of_another_kind(c, evidence)]
     if len(lines) < GUIDELINE_LINES:
         return None
     # Every heading's answering lines, headings met best-ranked first.

@@ -31,6 +31,16 @@ def test_only_long_forms_made_of_topic_words_count() -> None:
     assert topic_abbreviations(TEXTS, ["state"], set()) == {}
 
 
+def test_a_long_form_may_hold_the_questions_other_words() -> None:
+    # Synthetic definition; "with" and "reduced" are the question's words, not topic words.
+    texts = ["Synthetic heart failure with reduced ejection fraction (HFrEF) cohort."]
+    topic = ["heart", "failure", "ejection", "fraction"]
+    assert topic_abbreviations(texts, topic, set(), {"with", "reduced"}) == {
+        "hfref": ("heart", "failure", "ejection", "fraction")}
+    # Without them in the question, the long form is not all the question's words.
+    assert topic_abbreviations(texts, topic, set()) == {}
+
+
 def test_matcher_counts_the_short_form_as_its_words() -> None:
     weights = {"diabetic": 2.0, "ketoacidosis": 5.0}
     plain = TopicMatcher(weights)

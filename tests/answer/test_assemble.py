@@ -354,3 +354,44 @@ def test_advice_with_its_list_item_joined_on_may_lead() -> None:
     article = guideline_article("How is testitis treated?", guide)
     [lead] = article.bottom_line  # type: ignore[attr-defined]
     assert lead.text.startswith("The panel recommends that synthetic drug A be offered")
+
+
+def test_advice_for_what_to_do_leads_before_advice_against() -> None:
+    guide = guideline_document("guideline:t/7", "Testitis care — Synthetic", {
+        "Testitis › General Principles": [
+            "Routine synthetic drug B is not recommended for testitis unless it spreads.",
+            "Synthetic drug A should be started as soon as testitis is diagnosed in adults.",
+            "Synthetic drug C lowers testitis pain scores within a week in trials."],
+        "Testitis › Adults": ["Synthetic drug A dose: 25 mg a day for testitis in the test."],
+    })
+    [lead] = guideline_article("How is testitis treated?",  # type: ignore[attr-defined]
+                               guide).bottom_line
+    assert lead.text.startswith("Synthetic drug A should be started")
+
+
+def test_advice_for_another_group_of_people_does_not_lead() -> None:
+    guide = guideline_document("guideline:t/8", "Testitis care — Synthetic", {
+        "Testitis › Fluid Resuscitation": [
+            "Formal synthetic IV fluids are indicated for: Children: testitis of a tenth of skin",
+            "Formal synthetic IV fluids are indicated for: Adults: testitis of a fifth or more "
+            "of the body surface in the synthetic test",
+            "Synthetic fluids work best within two hours of testitis onset in trials.",
+            "Synthetic fluids should be warmed before testitis infusion in the test."],
+    })
+    [lead] = guideline_article("How is testitis treated?",  # type: ignore[attr-defined]
+                               guide).bottom_line
+    assert "Adults" in lead.text
+
+
+def test_asked_for_medication_a_chapter_on_another_kind_of_treatment_gives_no_steps() -> None:
+    guide = guideline_document("guideline:t/9", "Psychotherapy for Testitis — Synthetic", {
+        "Testitis › Cognitive Therapy": [
+            "Synthetic talking therapy is recommended for testitis in adults.",
+            "Synthetic talking therapy runs for 12 weekly sessions for testitis.",
+            "Synthetic talking therapy lowers testitis relapse in trials.",
+            "Synthetic group therapy should be offered for testitis in adults."],
+    })
+    asked = guideline_article("How is testitis treated with medication?", guide)
+    plain = guideline_article("How is testitis treated?", guide)
+    assert not any("talking therapy" in t for t in _step_lines(asked))
+    assert any("talking therapy" in t for t in _step_lines(plain))

@@ -31,6 +31,16 @@ def test_study_aims_and_questions_are_not_findings() -> None:
         "Synthetic drug X lowered synthetic marker Y by 30% in the test cohort."]
 
 
+@pytest.mark.parametrize("sentence", [
+    "We wanted to determine whether synthetic marker Y relates to synthetic disease X.",
+    "Scientists are also studying how synthetic cells take part in synthetic disease X.",
+    "The specific goals of this research are to understand how synthetic crystals act.",
+    "Although X matters, our understanding of its synthetic course is incomplete today.",
+])
+def test_research_news_and_background_are_not_findings(sentence: str) -> None:
+    assert quotable_sentences(sentence, "") == []
+
+
 def test_methods_sections_are_skipped() -> None:
     assert quotable_sentences("Synthetic participants were measured twice a week.", "METHODS") \
         == []
