@@ -78,7 +78,9 @@ _STUDY_SELF = re.compile(
     r"we (?:aimed|sought|set out|hypothesi[sz]ed|investigated|evaluated|examined|analy[sz]ed|"
     r"conducted|performed|searched|reviewed|enrolled|recruited|used|describe|will)|"
     r"(?:this|the present|our) (?:study|review|paper|article) (?:aims|aimed|was designed|"
-    r"describes|reports|presents)|were (?:enrolled|recruited|randomi[sz]ed|included|identified)|"
+    r"describes|reports|presents)|"
+    r"were (?:also )?(?:enrolled|recruited|randomi[sz]ed|included|identified|extracted)|"
+    r"\bmet (?:the |our )?inclusion criteria\b|^future (?:research|studies|work|trials)\b|"
     r"was (?:conducted|performed|carried out)|data were (?:collected|extracted|analy[sz]ed)|"
     r"(?:was|were) used to (?:calculate|estimate|pool|compare|analy[sz]e|assess)|"
     # passive accounts of what the investigators did ("Women were interviewed …")

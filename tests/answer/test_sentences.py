@@ -36,6 +36,9 @@ def test_study_aims_and_questions_are_not_findings() -> None:
     "Scientists are also studying how synthetic cells take part in synthetic disease X.",
     "The specific goals of this research are to understand how synthetic crystals act.",
     "Although X matters, our understanding of its synthetic course is incomplete today.",
+    "Studies assessing the accuracy of a synthetic test for disease X were also identified.",
+    "Four studies on the accuracy of a synthetic test met inclusion criteria for the review.",
+    "Future research should focus on evaluating synthetic interventions for disease X.",
 ])
 def test_research_news_and_background_are_not_findings(sentence: str) -> None:
     assert quotable_sentences(sentence, "") == []
