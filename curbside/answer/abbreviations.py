@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-from curbside.text import fold, words
+from curbside.text import fold, stem, words
 
 _DEFINITION = re.compile(r"((?:[A-Za-z][\w'-]*\s+){1,8}?)\(([A-Z][A-Za-z0-9]{1,9})\)")
 SHORTEST = 2  # letters; "(A)" is a list label, not an abbreviation
@@ -38,8 +38,11 @@ def long_form(candidate_words: list[str], short: str) -> list[str] | None:
 
 
 def definitions(texts: Iterable[str]) -> dict[str, str]:
-    """Short form (folded) -> long form, for every definition in the texts."""
+    """Short form (folded) -> long form, for every definition in the texts. A short form the
+    texts define as two things ("borderline personality disorder (BPD)", "bronchopulmonary
+    dysplasia (BPD)") stands for neither: it is left out."""
     found: dict[str, str] = {}
+    meanings: dict[str, set[tuple[str, ...]]] = {}
     for text in texts:
         if "(" not in text:
             continue
@@ -49,8 +52,10 @@ def definitions(texts: Iterable[str]) -> dict[str, str]:
                 continue
             chosen = long_form(match.group(1).split(), short)
             if chosen and len(chosen) >= 2:
-                found.setdefault(fold(short), " ".join(chosen))
-    return found
+                key = fold(short)
+                found.setdefault(key, " ".join(chosen))
+                meanings.setdefault(key, set()).add(tuple(stem(w) for w in words(" ".join(chosen))))
+    return {short: long for short, long in found.items() if len(meanings[short]) == 1}
 
 
 def topic_abbreviations(

@@ -8,7 +8,7 @@ import math
 from datetime import UTC, datetime
 
 from curbside.answer import sections as plan
-from curbside.answer.abbreviations import topic_abbreviations
+from curbside.answer.abbreviations import definitions, topic_abbreviations
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.population import for_another_group
 from curbside.answer.question import joined_forms, spelling_variants
@@ -76,6 +76,11 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
         more = search_passages(library, [*terms, *abbreviations], settings.retrieval.passages,
                                settings.retrieval)
         hits += [h for h in more if (h.passage.doc_id, h.passage.ordinal) not in seen]
+        # The search for a short form may find it defined as something else ("bronchopulmonary
+        # dysplasia (BPD)" for "borderline personality disorder"): then it names neither.
+        defined = definitions(h.passage.text for h in hits)
+        abbreviations = {short: named for short, named in abbreviations.items()
+                         if short in defined}
     matcher = TopicMatcher(weights, analysis.topic_phrases, abbreviations)
     threshold = topic_threshold(weights, settings.composer)
     # The best on-topic documents are read whole: a treatment paragraph rarely repeats every

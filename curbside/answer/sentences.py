@@ -102,6 +102,7 @@ _STUDY_SELF = re.compile(
     r"\bwe (?:wanted|tried|attempted|wished) to\b|"
     r"\b(?:scientists|researchers|investigators) (?:are|have been) (?:also )?(?:studying|"
     r"investigating|exploring|working|looking|testing|trying)\b|"
+    r"\b(?:institutes?|nih|foundation) (?:is|are) (?:seeking|conducting|supporting|funding)\b|"
     r"\bgoals? of (?:this|the|our) (?:research|project|work)\b|"
     r"\b(?:our|the) understanding of\b.{0,80}\b(?:is|remains) (?:incomplete|limited|poor)\b|"
     r"\b(?:not|never) (?:differentiated|specified|addressed) (?:within|in|by) the guideline\b",

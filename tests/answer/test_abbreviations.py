@@ -22,6 +22,14 @@ def test_definitions_spell_the_short_form() -> None:
     assert "a" not in found and "b" not in found  # list labels, not abbreviations
 
 
+def test_a_short_form_defined_as_two_things_stands_for_neither() -> None:
+    texts = ["Synthetic borderline personality disorder (BPD) cohort.",
+             "Synthetic bronchopulmonary dysplasia (BPD) in preterm babies.",
+             "Synthetic borderline personality disorders (BPD) again."]
+    assert "bpd" not in definitions(texts)
+    assert definitions([texts[0], texts[2]])["bpd"] == "borderline personality disorder"
+
+
 def test_only_long_forms_made_of_topic_words_count() -> None:
     assert topic_abbreviations(TEXTS, ["diabetic", "ketoacidosis"], set()) == {
         "dka": ("diabetic", "ketoacidosis")}

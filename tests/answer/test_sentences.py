@@ -39,6 +39,7 @@ def test_study_aims_and_questions_are_not_findings() -> None:
     "Studies assessing the accuracy of a synthetic test for disease X were also identified.",
     "Four studies on the accuracy of a synthetic test met inclusion criteria for the review.",
     "Future research should focus on evaluating synthetic interventions for disease X.",
+    "Through studies, the Synthetic Institute is seeking better ways to treat disease X.",
 ])
 def test_research_news_and_background_are_not_findings(sentence: str) -> None:
     assert quotable_sentences(sentence, "") == []
