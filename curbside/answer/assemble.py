@@ -191,10 +191,25 @@ def _section_blocks(
     if key == plan.MANAGEMENT and planned is None:
         planned = role_steps(chosen, audience)
     if not planned or len(planned) < 2:
-        return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
+        return _bullet_blocks(chosen, citations)
     return [StepsBlock(steps=[Step(label=step.label,
                                    items=[citations.statement(c) for c in step.items])
                               for step in planned])]
+
+
+def _bullet_blocks(chosen: list[Candidate], citations: _Citations) -> list[Block]:
+    """The section's statements as bullets. A guideline's lines are grouped under their
+    heading path, which names what they are: "Age — 0 Points: < 60" is a row of the score
+    its heading names ("Rockall Score › Pre-Endoscopy"). Other statements come first."""
+    groups: dict[str | None, list[Candidate]] = {}
+    for candidate in chosen:
+        heading = candidate.hit.passage.section if candidate.guideline else None
+        groups.setdefault(heading or None, []).append(candidate)
+    if list(groups) == [None]:
+        return [BulletsBlock(items=[citations.statement(c) for c in chosen])]
+    ordered = sorted(groups.items(), key=lambda group: group[0] is not None)
+    return [BulletsBlock(label=heading, items=[citations.statement(c) for c in members])
+            for heading, members in ordered]
 
 
 def compose_article(

@@ -121,6 +121,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"haemophilia|comorbid\w*|special populations?)\b"),
 }
 
+_CONTRAINDICATION_HEADING = re.compile(r"\b(?:contraindicat\w*|precautions?)\b")
 # Headings over text about the document rather than the disease.
 _NOT_CONTENT_HEADING = re.compile(r"\b(limitations?|references?|abbreviations?|evidence gaps?|"
                                   r"methods?|disclaimer|scope)\b")
@@ -241,6 +242,8 @@ def heading_section(heading_path: str) -> str | None:
             return OVERVIEW  # "Acute Exacerbation Management › Definition" defines
         if _ASSESSMENT_HEADING.search(heading):
             return DIAGNOSIS  # a score's table rows ("Age — 0 Points: < 60") assess the patient
+        if _CONTRAINDICATION_HEADING.search(heading):
+            return SPECIAL  # "Relative Contraindications (Weigh Risk/Benefit)" is not on risk
         found = [key for key, pattern in _CUES.items() if pattern.search(heading)]
         if found:
             return found[0]

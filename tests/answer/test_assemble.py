@@ -12,6 +12,7 @@ from curbside.answer.assemble import compose_article
 from curbside.answer.question import analyse_question
 from curbside.models import (
     Appraisal,
+    BulletsBlock,
     Document,
     DocumentSection,
     Evidence,
@@ -395,3 +396,22 @@ def test_asked_for_medication_a_chapter_on_another_kind_of_treatment_gives_no_st
     plain = guideline_article("How is testitis treated?", guide)
     assert not any("talking therapy" in t for t in _step_lines(asked))
     assert any("talking therapy" in t for t in _step_lines(plain))
+
+
+def test_a_guidelines_rows_in_a_section_are_labelled_by_their_heading() -> None:
+    guide = guideline_document("guideline:t/10", "Testitis care — Synthetic", {
+        "Synthetic Testitis Score › Diagnosis Criteria": [
+            "Age — 0 Points: under 60; 1 Point: 60 or over, for testitis diagnosis",
+            "Fever — 0 Points: none; 1 Point: present, for testitis diagnosis"],
+        "Testitis › Initial Treatment": [
+            "Synthetic drug A is recommended as first-line therapy for testitis.",
+            "Synthetic drug C should be added for testitis that persists a week.",
+            "Offer synthetic fluids for testitis by mouth.",
+            "Synthetic drug D may be given for testitis pain at night."],
+    })
+    article = guideline_article("How is testitis treated?", guide)
+    labelled = {b.label: [i.text for i in b.items]
+                for s in article.sections for b in s.blocks  # type: ignore[attr-defined]
+                if isinstance(b, BulletsBlock) and b.label}
+    rows = labelled.get("Synthetic Testitis Score › Diagnosis Criteria", [])
+    assert any(t.startswith("Age — 0 Points") for t in rows), labelled

@@ -18,6 +18,8 @@ def test_heading_paths_name_sections_from_the_most_specific_heading() -> None:
     assert heading_section("Rockall Score › Post-Endoscopy") == "diagnosis"
     assert heading_section("Monitoring and Referral") == "follow_up"
     assert heading_section("Special Populations & Escalation") == "special"
+    assert heading_section("IV Alteplase › Relative Contraindications (Weigh Risk/Benefit)") \
+        == "special"
     assert heading_section(  # the last heading names whom its lines are for
         "Outpatient Treatment › Healthy Adults Without Risk Factors") == "management"
     assert heading_section("Limitations") == "other"
