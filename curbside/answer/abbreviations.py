@@ -58,6 +58,17 @@ def definitions(texts: Iterable[str]) -> dict[str, str]:
     return {short: long for short, long in found.items() if len(meanings[short]) == 1}
 
 
+def meanings_by_document(texts: Iterable[tuple[str, str]], short: str) -> dict[str, set[str]]:
+    """Folded long form -> the documents (of `(doc_id, text)` pairs) defining `short` so."""
+    found: dict[str, set[str]] = {}
+    for doc_id, text in texts:
+        long = definitions([text]).get(short)
+        if long:
+            key = " ".join(stem(w) for w in words(long))
+            found.setdefault(key, set()).add(doc_id)
+    return found
+
+
 def topic_abbreviations(
     texts: Iterable[str], topic_terms: Iterable[str], known: set[str],
     question_words: Collection[str] = (),

@@ -8,7 +8,7 @@ import math
 from datetime import UTC, datetime
 
 from curbside.answer import sections as plan
-from curbside.answer.abbreviations import definitions, topic_abbreviations
+from curbside.answer.abbreviations import meanings_by_document, topic_abbreviations
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.population import for_another_group
 from curbside.answer.question import joined_forms, spelling_variants
@@ -41,6 +41,19 @@ def topic_weights(
             missing.append(term)
         weights[term] = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
     return weights, missing
+
+
+def _defining_otherwise(texts: list[tuple[str, str]],
+                        abbreviations: dict[str, tuple[str, ...]]) -> set[str]:
+    """The documents (of `(doc_id, text)` pairs) defining a topic's short form as words other
+    than the topic's."""
+    found: set[str] = set()
+    for short, named in abbreviations.items():
+        topic = {stem(w) for w in named}
+        for long, docs in meanings_by_document(texts, short).items():
+            if not topic <= set(long.split()):
+                found |= docs
+    return found
 
 
 def named_guidelines(analysis: QuestionAnalysis, titles: dict[str, str], matcher: TopicMatcher,
@@ -76,11 +89,12 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
         more = search_passages(library, [*terms, *abbreviations], settings.retrieval.passages,
                                settings.retrieval)
         hits += [h for h in more if (h.passage.doc_id, h.passage.ordinal) not in seen]
-        # The search for a short form may find it defined as something else ("bronchopulmonary
-        # dysplasia (BPD)" for "borderline personality disorder"): then it names neither.
-        defined = definitions(h.passage.text for h in hits)
-        abbreviations = {short: named for short, named in abbreviations.items()
-                         if short in defined}
+        # The search for a short form finds documents defining it as something else
+        # ("bronchopulmonary dysplasia (BPD)" for "borderline personality disorder"): they are
+        # about that, not the topic.
+        other = _defining_otherwise([(h.passage.doc_id, h.passage.text) for h in hits],
+                                    abbreviations)
+        hits = [h for h in hits if h.passage.doc_id not in other]
     matcher = TopicMatcher(weights, analysis.topic_phrases, abbreviations)
     threshold = topic_threshold(weights, settings.composer)
     # The best on-topic documents are read whole: a treatment paragraph rarely repeats every

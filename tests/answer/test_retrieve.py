@@ -30,3 +30,23 @@ def test_a_guideline_naming_the_topic_only_in_its_reports_title_is_read(
         "What is the first-line treatment for COPD?"), settings)
     assert "guideline:t/copd-initial" in evidence.documents
     assert any(h.passage.text.startswith("Initial Therapy") for h in evidence.hits)
+
+
+def test_a_document_defining_the_topics_short_form_otherwise_is_left_out(
+        empty_library: Library) -> None:
+    # Synthetic: the topic's short form is "BPD"; another document uses "BPD" for another
+    # condition and never names the topic.
+    ours = Document(id="t:ours", source="pubmed", title="Synthetic borderline personality disorder",
+                    sections=[DocumentSection(label="", text=(
+                        "Synthetic borderline personality disorder (BPD) is common. "
+                        "BPD is treated with synthetic therapy in this test."))])
+    theirs = Document(id="t:theirs", source="pubmed", title="Synthetic lung disease of infants",
+                      sections=[DocumentSection(label="", text=(
+                          "Synthetic bronchopulmonary dysplasia (BPD) affects infants. "
+                          "Infants with BPD need synthetic oxygen in this test."))])
+    empty_library.write([ours, theirs])
+    evidence = gather_evidence(empty_library, analyse_question(
+        "What is borderline personality disorder?"), Settings(library=empty_library.directory))
+    found = {h.passage.doc_id for h in evidence.hits}
+    assert "t:ours" in found
+    assert "t:theirs" not in found
