@@ -125,11 +125,14 @@ def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate
     treatment, never a fifth heading's "Mycotic Aneurysms". `pool` holds lines under those
     headings that the steps had no room for (a table's rows may fill a step ahead of the advice
     after them). The lead model, fitted on abstracts, would pick the line whose words the
-    documents share most, a score's "Malignancy: 1.0 point" as soon as any other."""
+    documents share most, a score's "Malignancy: 1.0 point" as soon as any other. Advice for
+    a group the question did not ask about ("Children: Burns exceeding 10-15% TBSA") never
+    leads."""
     lines = [c for step in steps for c in step.items if c.guideline]
     # "First-line: norepinephrine …" is labelled as the recommendation it is.
     first_line = [c for c in lines if plan.names_first_line(c.text, c.hit.passage.section)
-                  and (advises(c.text) or plan.FIRST_LINE_LABEL.match(c.text.lower()))]
+                  and (advises(c.text) or plan.FIRST_LINE_LABEL.match(c.text.lower()))
+                  and not for_another_group(population, c.text)]
     if first_line:
         return first_line[0]
     shown = [c for step in steps[:LEAD_STEPS] for c in step.items]
@@ -137,8 +140,6 @@ def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate
     kept = {id(c) for c in shown}
     unshown = [c for c in pool if id(c) not in kept
                and (c.hit.passage.doc_id, c.hit.passage.section) in headings]
-    # Advice for a group the question did not ask about ("Children: Burns exceeding 10-15%
-    # TBSA") is no bottom line for it.
     leading = [c for c in [*shown, *unshown] if c.guideline and advises(c.text)
                and not for_another_group(population, c.text)]
     # "Recommended in preference to ACEi …" has its subject in its heading, not in itself.
