@@ -276,6 +276,14 @@ def guideline_article(question: str, guide: Document) -> object:
                            "clinician", RULES_ONLY)
 
 
+def treatment_lead(doc_id: str, headings: dict[str, list[str]]) -> str:
+    """The bottom line of "How is testitis treated?" from a synthetic guideline's headings."""
+    article = guideline_article("How is testitis treated?",
+                                guideline_document(doc_id, "Testitis care — Synthetic", headings))
+    [lead] = article.bottom_line  # type: ignore[attr-defined]
+    return str(lead.text)
+
+
 def test_a_treatment_bottom_line_is_the_guidelines_first_line_recommendation() -> None:
     guide = guideline_document("guideline:t/2", "Testitis care — Synthetic", {
         "Testitis › Severity Score": ["Fever in testitis: 2 points for the synthetic score.",
@@ -297,16 +305,13 @@ def test_a_treatment_bottom_line_is_the_guidelines_first_line_recommendation() -
 
 
 def test_without_a_first_line_the_first_recommendation_in_order_leads() -> None:
-    guide = guideline_document("guideline:t/3", "Testitis care — Synthetic", {
+    assert treatment_lead("guideline:t/3", {
         "Testitis › Initial Treatment": [
             "Testitis: 1 point for fever in the synthetic score.",
             "Synthetic drug C should be given for testitis within a day.",
             "Synthetic drug A is suggested for testitis that persists a week.",
             "Offer synthetic fluids for testitis by mouth."],
-    })
-    article = guideline_article("How is testitis treated?", guide)
-    [lead] = article.bottom_line  # type: ignore[attr-defined]
-    assert lead.text.startswith("Synthetic drug C should be given")
+    }).startswith("Synthetic drug C should be given")
 
 
 def _step_lines(article: object) -> list[str]:
@@ -343,7 +348,7 @@ def test_two_recommendations_sharing_only_their_grade_are_both_said() -> None:
 
 
 def test_advice_with_its_list_item_joined_on_may_lead() -> None:
-    guide = guideline_document("guideline:t/6", "Testitis care — Synthetic", {
+    assert treatment_lead("guideline:t/6", {
         "Testitis › Treatment Goals": [
             "Synthetic testitis goals are agreed with each adult patient in the test."],
         "Testitis › Drug Therapy": [
@@ -351,27 +356,21 @@ def test_advice_with_its_list_item_joined_on_may_lead() -> None:
             "Have a goal of synthetic remission",
             "Synthetic drug A lowers testitis pain scores within a week in trials.",
             "Synthetic drug A dose: 25 mg a day for testitis in the synthetic test."],
-    })
-    article = guideline_article("How is testitis treated?", guide)
-    [lead] = article.bottom_line  # type: ignore[attr-defined]
-    assert lead.text.startswith("The panel recommends that synthetic drug A be offered")
+    }).startswith("The panel recommends that synthetic drug A be offered")
 
 
 def test_advice_for_what_to_do_leads_before_advice_against() -> None:
-    guide = guideline_document("guideline:t/7", "Testitis care — Synthetic", {
+    assert treatment_lead("guideline:t/7", {
         "Testitis › General Principles": [
             "Routine synthetic drug B is not recommended for testitis unless it spreads.",
             "Synthetic drug A should be started as soon as testitis is diagnosed in adults.",
             "Synthetic drug C lowers testitis pain scores within a week in trials."],
         "Testitis › Adults": ["Synthetic drug A dose: 25 mg a day for testitis in the test."],
-    })
-    [lead] = guideline_article("How is testitis treated?",  # type: ignore[attr-defined]
-                               guide).bottom_line
-    assert lead.text.startswith("Synthetic drug A should be started")
+    }).startswith("Synthetic drug A should be started")
 
 
 def test_advice_for_another_group_of_people_does_not_lead() -> None:
-    guide = guideline_document("guideline:t/8", "Testitis care — Synthetic", {
+    assert "Adults" in treatment_lead("guideline:t/8", {
         "Testitis › Fluid Resuscitation": [
             "Formal synthetic IV fluids are indicated for: Children: testitis of a tenth of skin",
             "Formal synthetic IV fluids are indicated for: Adults: testitis of a fifth or more "
@@ -379,9 +378,6 @@ def test_advice_for_another_group_of_people_does_not_lead() -> None:
             "Synthetic fluids work best within two hours of testitis onset in trials.",
             "Synthetic fluids should be warmed before testitis infusion in the test."],
     })
-    [lead] = guideline_article("How is testitis treated?",  # type: ignore[attr-defined]
-                               guide).bottom_line
-    assert "Adults" in lead.text
 
 
 def test_asked_for_medication_a_chapter_on_another_kind_of_treatment_gives_no_steps() -> None:
