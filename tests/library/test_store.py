@@ -247,3 +247,7 @@ def test_a_sources_documents_are_titled_with_the_work_they_are_part_of(
     empty_library.write([chapter, synthetic("t:5", "Synthetic gamma sentence here.")])
     assert empty_library.titles_of_source(GUIDANCE_SOURCE) == {
         "guideline:t/4": "Initial Synthetic Care (Synthetic Strategy for Chronic Testitis)"}
+    # A new version of the chapter is read, not the titles kept from before.
+    empty_library.write([chapter.model_copy(update={"part_of": "Synthetic Report 2"})])
+    assert empty_library.titles_of_source(GUIDANCE_SOURCE) == {
+        "guideline:t/4": "Initial Synthetic Care (Synthetic Report 2)"}
