@@ -448,18 +448,6 @@ class Library:
                 found[document.id] = document
         return found
 
-    def of_source(self, doc_ids: Iterable[str], source: str) -> set[str]:
-        """Which of the documents come from the source (`GUIDANCE_SOURCE`, say)."""
-        wanted = list(dict.fromkeys(doc_ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(row[0] for row in self.connection.execute(
-                f"SELECT id FROM documents WHERE source = ? AND id IN ({marks})",
-                [source, *chunk]))
-        return found
-
     def titles_of_source(self, source: str) -> dict[str, str]:
         """Each document of the source by the title it is searched under: its own, then the
         work it is part of (a guideline's chapter names its condition only there). Kept while

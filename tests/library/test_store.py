@@ -226,17 +226,6 @@ def test_a_guideline_passage_is_titled_alike_in_python_and_sql(empty_library: Li
     assert titles["t:2"] == passage_title(paper, passages["t:2"]) == paper.title
 
 
-def test_the_guidelines_among_documents_are_told_apart(empty_library: Library) -> None:
-    from curbside.models import GUIDANCE_SOURCE
-
-    guide = Document(id="guideline:t/2", source=GUIDANCE_SOURCE, title="Synthetic care",
-                     sections=[DocumentSection(label="Treatment", text="Give synthetic A.")])
-    empty_library.write([guide, synthetic("t:3", "Synthetic beta sentence here.")])
-    assert empty_library.of_source(["t:3", "guideline:t/2", "t:unknown"],
-                                   GUIDANCE_SOURCE) == {"guideline:t/2"}
-    assert empty_library.of_source([], GUIDANCE_SOURCE) == set()
-
-
 def test_a_sources_documents_are_titled_with_the_work_they_are_part_of(
         empty_library: Library) -> None:
     from curbside.models import GUIDANCE_SOURCE
