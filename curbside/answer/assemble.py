@@ -115,8 +115,11 @@ class _Redundancy:
         passage = candidate.hit.passage
         return (passage.doc_id, passage.section) if candidate.guideline else None
 
-    def repeats(self, candidate: Candidate) -> bool:
-        content, heading = self.content(candidate), self._heading(candidate)
+    def _key(self, candidate: Candidate) -> tuple[frozenset[str], tuple[str, str] | None]:
+        return self.content(candidate), self._heading(candidate)
+
+    def _repeats(self, key: tuple[frozenset[str], tuple[str, str] | None]) -> bool:
+        content, heading = key
         for seen, seen_heading in self.accepted:
             siblings = (heading is not None and seen_heading is not None
                         and heading[0] == seen_heading[0] and heading != seen_heading)
@@ -126,13 +129,15 @@ class _Redundancy:
         return False
 
     def accept(self, candidate: Candidate) -> None:
-        self.accepted.append((self.content(candidate), self._heading(candidate)))
+        self.accepted.append(self._key(candidate))
 
     def admit(self, candidate: Candidate) -> bool:
-        """Accept the statement unless it repeats one already accepted."""
-        if self.repeats(candidate):
+        """Accept the statement unless it repeats one already accepted (its words are read
+        once: admit runs for every line a guideline's steps consider)."""
+        key = self._key(candidate)
+        if self._repeats(key):
             return False
-        self.accept(candidate)
+        self.accepted.append(key)
         return True
 
 
