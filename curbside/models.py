@@ -152,6 +152,10 @@ class QuestionAnalysis(BaseModel):
     # Topic words as the question groups them: runs of adjacent topic words, each naming one
     # thing ("rozanolixizumab" | "multiple sclerosis").
     topic_phrases: list[list[str]] = []
+    # Topic phrases the question writes as one condition's name, before "disease", "disorder"
+    # or "syndrome" ("borderline personality" of "borderline personality disorder"): a text
+    # names them side by side (or by an abbreviation) or is about something else.
+    condition_names: list[list[str]] = []
     # Populations the question is asked for ("pregnancy", "children"): a statement must speak
     # of them (see answer/population.py); their words are not topic words.
     population: list[str] = []

@@ -15,6 +15,11 @@ from collections.abc import Collection, Iterable
 from curbside.text import fold, stem, words
 
 _DEFINITION = re.compile(r"((?:[A-Za-z][\w'-]*\s+){1,8}?)\(([A-Z][A-Za-z0-9]{1,9})\)")
+# Consumer pages also define one after a comma, past a pronunciation in brackets:
+# "bronchopulmonary dysplasia (brong-ko-PUL-mo-nar-e dis-PLA-ze-ah), or BPD".
+_DEFINITION_AFTER_OR = re.compile(
+    r"((?:[A-Za-z][\w'-]*\s+){0,7}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,80}\))?,?\s+or\s+"
+    r"([A-Z][A-Z0-9]{1,9})\b")
 SHORTEST = 2  # letters; "(A)" is a list label, not an abbreviation
 
 
@@ -44,9 +49,10 @@ def definitions(texts: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     meanings: dict[str, set[tuple[str, ...]]] = {}
     for text in texts:
-        if "(" not in text:
+        if "(" not in text and " or " not in text:
             continue
-        for match in _DEFINITION.finditer(text):
+        matches = [*_DEFINITION.finditer(text), *_DEFINITION_AFTER_OR.finditer(text)]
+        for match in matches:
             short = match.group(2)
             if len(short) < SHORTEST or not any(c.isupper() for c in short[1:] + short[0]):
                 continue

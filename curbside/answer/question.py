@@ -72,6 +72,9 @@ QUALIFYING_PARTS = frozenset("""associated induced related mediated dependent re
 # Nouns that end a condition's name ("Havana syndrome", "Crohn's disease"): too common to mark
 # a topic, so not topic words, yet kept in the topic's name as written.
 NAME_TAILS = frozenset("disease diseases disorder disorders syndrome syndromes".split())
+# Before one of these the words name one condition ("borderline personality disorder"); the
+# plural names a group ("mental health disorders"), whose members go by other names.
+CONDITION_TAILS = frozenset("disease disorder syndrome".split())
 
 INTENT_CUES: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.DOSING, re.compile(r"\b(dose|doses|dosing|dosage|how much|mg)\b")),
@@ -176,6 +179,7 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
     topic: list[str] = []
     query: list[str] = []
     phrases: list[list[str]] = [[]]
+    names: list[list[str]] = []
     for i, token in enumerate(tokens):
         if _names_topic(token, restated | framing) or _names_a_use_disorder(tokens, i):
             parts = token.split("-")
@@ -187,6 +191,8 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
             topic.extend(named)
             phrases[-1].extend(named)
         elif phrases[-1]:
+            if token in CONDITION_TAILS and len(phrases[-1]) >= 2:
+                names.append(list(phrases[-1]))
             phrases.append([])
         if token in FUNCTION_WORDS or len(token) < 2:
             continue
@@ -204,6 +210,7 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
         topic_terms=list(dict.fromkeys(topic)),
         query_terms=list(dict.fromkeys(query)),
         topic_phrases=[phrase for phrase in phrases if phrase],
+        condition_names=names,
         population=[p.name for p in populations],
     )
 
@@ -236,5 +243,6 @@ def analyse_followup(question: str, root: QuestionAnalysis, max_chars: int = 200
         topic_terms=list(dict.fromkeys([*root.topic_terms, *own.topic_terms])),
         query_terms=list(dict.fromkeys([*root.query_terms, *own.query_terms])),
         topic_phrases=[*root.topic_phrases, *own.topic_phrases],
+        condition_names=[*root.condition_names, *own.condition_names],
         population=list(dict.fromkeys([*root.population, *own.population])),
     )

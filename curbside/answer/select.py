@@ -129,6 +129,7 @@ def focus(evidence: Evidence, settings: ComposerSettings) -> Focus:
         if matcher.coverage(h.title + " " + h.passage.text) >= threshold
         and not matcher.contrasts(h.title)
         and (not long_topic or matcher.names_together(h.title + " " + h.passage.text))
+        and matcher.names_condition(h.title + " " + h.passage.text)
     ]
     withheld = list(dict.fromkeys(
         h.passage.doc_id for h in on_topic if h.appraisal and h.appraisal.retracted))

@@ -29,7 +29,8 @@ class TopicMatcher:
     written as one ("monkeypox" for "monkey pox")."""
 
     def __init__(self, topic_weights: dict[str, float], phrases: Sequence[Sequence[str]] = (),
-                 abbreviations: Mapping[str, tuple[str, ...]] | None = None):
+                 abbreviations: Mapping[str, tuple[str, ...]] | None = None,
+                 condition_names: Sequence[Sequence[str]] = ()):
         self.weights = topic_weights
         self.abbreviations = abbreviations or {}
         self.forms: dict[str, list[tuple[str, int]]] = {}  # stem -> (topic word, length)
@@ -50,17 +51,19 @@ class TopicMatcher:
         self.contrast = _contrast_pattern(phrases, self.abbreviations)
         # Adjacent words of a condition's name of three words or more, as the question wrote
         # it ("urinary tract", "tract infection" of "uncomplicated urinary tract infection").
-        self.pairs = {
-            (stem(first), stem(second))
-            for phrase in phrases if len(phrase) >= NAME_WORDS
-            for first, second in pairwise(phrase)
-            if first in topic_weights and second in topic_weights
-        }
+        self.pairs = self._adjacent_stems(
+            [phrase for phrase in phrases if len(phrase) >= NAME_WORDS])
+        self.condition_pairs = self._adjacent_stems(condition_names)
+
+    def _adjacent_stems(self, phrases: Sequence[Sequence[str]]) -> set[tuple[str, str]]:
+        return {(stem(first), stem(second)) for phrase in phrases
+                for first, second in pairwise(phrase)
+                if first in self.weights and second in self.weights}
 
     @classmethod
     def for_evidence(cls, evidence: Evidence) -> TopicMatcher:
         return cls(evidence.topic_weights, evidence.analysis.topic_phrases,
-                   evidence.abbreviations)
+                   evidence.abbreviations, evidence.analysis.condition_names)
 
     def present(self, text: str) -> set[str]:
         pieces = set(words(text))
@@ -94,7 +97,16 @@ class TopicMatcher:
         did, or uses an abbreviation of the topic; a topic without such a name needs neither.
         "Uncomplicated thyroglossal duct cysts … infection" names "uncomplicated" and
         "infection" but is no text about uncomplicated urinary tract infection."""
-        if not self.pairs:
+        return self._names_a_pair(text, self.pairs)
+
+    def names_condition(self, text: str) -> bool:
+        """The text names the condition the question named ("borderline personality
+        disorder") as one name, or by an abbreviation: "ovarian borderline tumours" is about
+        something else, however rare the word "borderline" is."""
+        return self._names_a_pair(text, self.condition_pairs)
+
+    def _names_a_pair(self, text: str, pairs: set[tuple[str, str]]) -> bool:
+        if not pairs:
             return True
         pieces = [part for word in words(text) for part in word.split("-") if part]
         if self.abbreviations.keys() & set(pieces):
@@ -102,7 +114,7 @@ class TopicMatcher:
         if any(joined in pieces or joined + "s" in pieces for joined in self.joined):
             return True
         stems = [stem(piece) for piece in pieces]
-        return any(pair in self.pairs for pair in pairwise(stems))
+        return any(pair in pairs for pair in pairwise(stems))
 
     def coverage(self, text: str) -> float:
         if not self.total:

@@ -30,6 +30,17 @@ def test_a_short_form_defined_as_two_things_stands_for_neither() -> None:
     assert definitions([texts[0], texts[2]])["bpd"] == "borderline personality disorder"
 
 
+def test_a_short_form_may_follow_its_long_form_after_or() -> None:
+    # Synthetic consumer-page wording: a pronunciation in brackets, then ", or SHORT".
+    text = ("Synthetic note: a lung disease may follow, bronchopulmonary dysplasia "
+            "(brong-ko-PUL-mo-nar-e dis-PLA-ze-ah), or BPD.")
+    assert definitions([text]) == {"bpd": "bronchopulmonary dysplasia"}
+    assert definitions(["Synthetic: chronic kidney disease or CKD is common."]) == {
+        "ckd": "chronic kidney disease"}
+    # Words joined by "or" that do not spell the letters define nothing; nor does a plural.
+    assert definitions(["Give synthetic aspirin or NSAIDs, or rest or ICE."]) == {}
+
+
 def test_only_long_forms_made_of_topic_words_count() -> None:
     assert topic_abbreviations(TEXTS, ["diabetic", "ketoacidosis"], set()) == {
         "dka": ("diabetic", "ketoacidosis")}

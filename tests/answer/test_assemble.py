@@ -91,6 +91,20 @@ def test_animal_findings_and_study_design_never_fill_clinical_headings() -> None
     assert "Colchicine" in shown
 
 
+def test_a_named_condition_is_not_answered_by_texts_naming_one_of_its_words() -> None:
+    documents = [
+        document("t:1", "Widget personality disorder in adults",
+                 "Widget personality disorder is marked by unstable moods and relationships."),
+        document("t:2", "Ovarian widget tumours",
+                 "Widget tumours of the ovary carry a gene mutation in half of cases."),
+    ]
+    found = evidence("What is widget personality disorder?", documents)
+    # "widget" is the rarer word: it alone covers most of the topic.
+    found = replace(found, topic_weights={"widget": 5.0, "personality": 1.0})
+    article = compose_article(found, "clinician", RULES_ONLY)
+    assert {r.id for r in article.references} == {"t:1"}
+
+
 def test_an_unsaved_article_is_in_no_review_queue() -> None:
     article = compose_article(evidence("How is an acute gout flare treated?", GOUT),
                               "clinician", RULES_ONLY)

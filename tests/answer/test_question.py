@@ -81,6 +81,15 @@ def test_topic_phrases_follow_the_question_wording() -> None:
     assert one.topic_phrases == [["iliopsoas", "hematoma"]]
 
 
+def test_words_before_disorder_or_syndrome_name_one_condition() -> None:
+    named = analyse_question("What is synthetic widget personality disorder?")
+    assert named.condition_names == [["synthetic", "widget", "personality"]]
+    assert analyse_question("How is Crohn's disease treated?").condition_names == []
+    assert analyse_question("How is an acute widget flare treated?").condition_names == []
+    # A plural names a group of conditions, each called otherwise.
+    assert analyse_question("Which drugs treat synthetic widget disorders?").condition_names == []
+
+
 def test_a_bracketed_abbreviation_restates_its_words_and_is_searched() -> None:
     analysis = analyse_question("What are common side effects of the progesterone-only pill (POP)?")
     assert analysis.topic_terms == ["progesterone-only"]

@@ -30,6 +30,22 @@ def test_a_long_condition_name_must_be_named_not_scattered() -> None:
     assert loose.names_together("The widgetosis vector is a gadget of synthetic make")
 
 
+def test_a_named_condition_is_named_as_one_name() -> None:
+    asked = analyse_question("What is widget personality disorder?")
+    # "widget" carries most of the topic's rarity: coverage alone would admit any widget text.
+    matcher = TopicMatcher({"widget": 3.0, "personality": 1.0}, asked.topic_phrases,
+                           {"wpd": ("widget", "personality")}, asked.condition_names)
+    assert matcher.coverage("Synthetic ovarian widget tumours") >= 0.7
+    assert not matcher.names_condition("Synthetic ovarian widget tumours")
+    assert matcher.names_condition("Synthetic widget personality disorders in adults")
+    assert matcher.names_condition("Synthetic widget-personality traits")
+    assert matcher.names_condition("Synthetic WPD cohort")
+    assert not matcher.names_condition("A widget of a synthetic personality")
+    # A question naming no condition this way constrains nothing.
+    plain = TopicMatcher({"widget": 3.0, "personality": 1.0})
+    assert plain.names_condition("Synthetic ovarian widget tumours")
+
+
 def test_an_abbreviated_topic_is_named_by_its_long_form_with_one_word_other() -> None:
     asked = analyse_question("How is stable COPD treated?")
     assert "copd" in asked.topic_terms
