@@ -345,11 +345,22 @@ def compose_article(
     if analysis.population:
         topic = f"{topic} {population_phrase(analysis.population)}"
     if len(framed_docs) < 3:
-        notes.append(
-            f"Only {len(framed_docs)} document{'s' if len(framed_docs) != 1 else ''} in "
-            f"the library address{'es' if len(framed_docs) == 1 else ''} {topic}; this "
-            "article is limited to what they report."
-        )
+        # A page on hemifacial microsomia naming ibuprofen among its risk factors is no
+        # document on ibuprofen in pregnancy: the reader must know the evidence is indirect.
+        about_other = [evidence.documents[d].title for d in framed_docs
+                       if matcher.coverage(_subject_of(evidence.documents[d])) < threshold]
+        one = len(framed_docs) == 1
+        counted = f"Only {len(framed_docs)} document{'' if one else 's'} in the library"
+        if about_other and len(about_other) == len(framed_docs):
+            named = "; ".join(f"“{t}”" for t in about_other)
+            notes.append(
+                f"{counted} speak{'s' if one else ''} of {topic}, and "
+                f"{'it is' if one else 'they are'} about another subject ({named}), naming "
+                f"{topic_phrase(analysis)} in passing: "
+                f"this is indirect evidence, and no document in the library is about {topic}.")
+        else:
+            notes.append(f"{counted} address{'es' if one else ''} {topic}; this article is "
+                         "limited to what they report.")
     present += [c.section for c in bottom]  # the bottom line says something on its section
     absent = [plan.section_title(k, audience).lower() for k in plan.EXPECTED[analysis.intent]
               if k not in present]
@@ -366,6 +377,11 @@ def compose_article(
     )
     return _assemble(evidence, audience, analysis, title, bottom_line,
                      article_sections, citations, coverage, insufficient=False)
+
+
+def _subject_of(document: Document) -> str:
+    """What a document is about, by its title and the work it is part of."""
+    return f"{document.title} {document.part_of or ''}"
 
 
 def _section_pool(remaining: Sequence[Candidate], key: str) -> list[Candidate]:

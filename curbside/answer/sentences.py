@@ -98,6 +98,10 @@ _STUDY_SELF = re.compile(
     r"^(?:the|this) (?:\d{4} )?(?:consensus report|consensus statement|guidelines?|report|"
     r"summary|document|statement) (?:is|was|were|are|does|did|provides|represents)\b|"
     r"^it was (?:jointly )?(?:developed|written|endorsed)\b|"
+    # … and its scope ("It does not cover community-acquired meningitis.")
+    r"^(?:the|this) (?:guideline|summary|document|chapter|section) (?:addresses|covers|"
+    r"applies to|focuses on|excludes|is limited to|is intended for)\b|"
+    r"^it does not (?:cover|address|apply to|include|discuss)\b|"
     # research news and a study's background rather than its findings
     r"\bwe (?:wanted|tried|attempted|wished) to\b|"
     r"\b(?:scientists|researchers|investigators) (?:are|have been) (?:also )?(?:studying|"

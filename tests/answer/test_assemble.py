@@ -140,6 +140,22 @@ def test_evidence_about_the_population_answers_for_it() -> None:
     assert any("amniotic" in text for text in shown)
     assert not any("knee" in text for text in shown)
     assert article.title.endswith("in pregnancy")
+    assert "indirect" not in article.coverage.note
+
+
+def test_evidence_from_a_document_on_another_subject_is_called_indirect() -> None:
+    documents = [
+        document("t:6", "Synthetic limb defect",
+                 "Environmental risk factors include taking ibuprofen during pregnancy."),
+        document("t:4", "Pain relief in osteoarthritis",
+                 "Nonsteroidal drugs such as ibuprofen may be used for knee pain in adults."),
+    ]
+    article = compose_article(
+        evidence("Is it safe to take ibuprofen during pregnancy?", documents), "clinician",
+        RULES_ONLY)
+    assert "Environmental risk factors" in article.bottom_line[0].text
+    assert "“Synthetic limb defect”" in article.coverage.note
+    assert "indirect evidence" in article.coverage.note
 
 
 def test_management_steps_hold_only_interventions_with_effect_or_advice() -> None:
@@ -172,6 +188,23 @@ def test_the_answer_model_turns_away_sentences_that_do_not_answer() -> None:
                               "clinician", ComposerSettings())
     assert article.bottom_line
     assert "Colchicine" in article.bottom_line[0].text
+
+
+def test_a_clinicians_bottom_line_comes_from_the_literature_when_it_answers() -> None:
+    documents = [
+        document("t:7", "Gout", "Gout attacks are treated with medicines."),
+        document("t:8", "Colchicine for gout attacks",
+                 "Low-dose colchicine relieved the pain of a gout attack within a day in most "
+                 "patients."),
+    ]
+    found = evidence("How is a gout attack treated?", documents)
+    consumer = Appraisal(level=EvidenceLevel.CONSUMER_HEALTH, kind="Patient information")
+    found = replace(found, hits=[found.hits[0].model_copy(update={"appraisal": consumer}),
+                                 found.hits[1]])
+    clinician = compose_article(found, "clinician", ComposerSettings())
+    assert "colchicine" in clinician.bottom_line[0].text
+    patient = compose_article(found, "patient", ComposerSettings())
+    assert patient.bottom_line[0].text.endswith("treated with medicines.")
 
 
 def guideline_document(doc_id: str, title: str, lines: dict[str, list[str]]) -> Document:
