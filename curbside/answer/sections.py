@@ -261,6 +261,12 @@ def names_first_line(text: str, source_label: str) -> bool:
     return bool(stated) and bool(_RECOMMENDS.search(text.lower()))
 
 
+def states_effect_or_advice(text: str) -> bool:
+    """The sentence states what a treatment does or advises one ("… reduced mortality",
+    "… should be given"), rather than the history of a guideline or a study's physiology."""
+    return bool(_RECOMMENDS_OR_WORKS.search(text.lower()))
+
+
 def classify_step(text: str, source_label: str = "") -> str:
     """The management step a statement belongs to; a guideline's heading ("Second-Line: IL-1
     Inhibitors") names it before the statement's own words do."""
@@ -274,7 +280,7 @@ def classify_step(text: str, source_label: str = "") -> str:
     for step in ("escalation", "initial"):
         if _STEP_CUES[step].search(folded):
             return step
-    return "first_line" if _RECOMMENDS_OR_WORKS.search(folded) else "other"
+    return "first_line" if states_effect_or_advice(folded) else "other"
 
 
 def section_title(key: str, audience: Audience) -> str:

@@ -34,14 +34,18 @@ _LEAD_IN = re.compile(
 )
 _SECTION_LABEL = re.compile(r"^([A-Z][A-Z /&-]{2,40}):\s+")
 # A label that lost its colon ("OBJECTIVES To evaluate …"): capitals, then a capitalised word.
+_LABEL_WORDS = (
+    r"(?:BACKGROUND|OBJECTIVES?|METHODS?|RESULTS?|CONCLUSIONS?|PURPOSE|AIMS?|INTRODUCTION|"
+    r"DESIGN|SETTING|PARTICIPANTS|PATIENTS|FINDINGS|INTERPRETATION|CONTEXT|IMPORTANCE|"
+    r"MEASUREMENTS|SUMMARY|DISCUSSION|ABSTRACT|Abstract|MAIN OUTCOME MEASURES|"
+    r"MATERIALS AND METHODS|PATIENTS AND METHODS|CASE PRESENTATION|CASE REPORT|"
+    r"EVIDENCE ACQUISITION|EVIDENCE SYNTHESIS|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|"
+    r"INTERVENTIONS?|SIGNIFICANCE|RELEVANCE|IMPLICATIONS|RATIONALE|STUDY DESIGN|"
+    r"AIMS AND OBJECTIVES|SEARCH METHODS|"
+    r"SEARCH STRATEGY|SELECTION CRITERIA|ELIGIBILITY CRITERIA|DATA COLLECTION AND ANALYSIS)")
+# ... or several run together ("DESIGN, SETTING, AND PATIENTS Multicenter …").
 _BARE_LABEL = re.compile(
-    r"^(BACKGROUND|OBJECTIVES?|METHODS?|RESULTS?|CONCLUSIONS?|PURPOSE|AIMS?|INTRODUCTION|"
-    r"DESIGN|SETTING|PARTICIPANTS|FINDINGS|INTERPRETATION|CONTEXT|IMPORTANCE|MEASUREMENTS|"
-    r"SUMMARY|DISCUSSION|ABSTRACT|Abstract|MAIN OUTCOME MEASURES|MATERIALS AND METHODS|"
-    r"PATIENTS AND METHODS|CASE PRESENTATION|CASE REPORT|EVIDENCE ACQUISITION|"
-    r"EVIDENCE SYNTHESIS|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|INTERVENTIONS?|"
-    r"SIGNIFICANCE|RATIONALE|STUDY DESIGN|AIMS AND OBJECTIVES|SEARCH METHODS|SEARCH STRATEGY|"
-    r"SELECTION CRITERIA|ELIGIBILITY CRITERIA|DATA COLLECTION AND ANALYSIS)\s+(?=[A-Z])")
+    rf"^({_LABEL_WORDS}(?:,? (?:AND )?{_LABEL_WORDS})*)\s+(?=[A-Z])")
 # A web page's title-case heading run into its first sentence ("Treatment May Start Right Away
 # Treatment for …", "Less Exposure to Estrogen Decreasing the …"): a run of capitalised words
 # with a capitalised function word or a lower-case joining word inside it, or five capitalised
@@ -163,7 +167,8 @@ def trim_lead_in(sentence: str) -> str | None:
     text = sentence.strip()
     label = _SECTION_LABEL.match(text) or _BARE_LABEL.match(text)
     if label:
-        if label.group(1).strip() in _DESIGN_LABELS:
+        named = label.group(1).strip()
+        if named in _DESIGN_LABELS or re.split(r",? (?:AND )?", named)[0] in _DESIGN_LABELS:
             return None
         text = text[label.end():]
     text = text[_heading_end(text):]

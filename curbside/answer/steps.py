@@ -25,6 +25,9 @@ LINES_PER_STEP = 4
 GUIDELINE_DOCUMENTS = 2
 FIRST_HEADINGS = 2  # of each guideline document, kept in its order before the best-ranked
 STUDY_LINES = 3  # statements from studies after the guideline's steps
+# ... each more likely than not to answer, by the answer model (an even chance, not a value
+# tuned on data): the plan is the answer, and a study adds to it only what answers too.
+STUDY_LINE_ANSWER = 0.5
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,10 @@ def guideline_steps(
                                   min(_position(c) for c in item[1])))
     steps = [PlannedStep(heading_label(section, evidence.documents[doc_id].title), members)
              for (doc_id, section), members in chosen]
-    studies = [c for c in pool if not c.guideline]
+    # Studies after a guideline's plan say what a treatment does or advise one: "since 2001,
+    # GOLD has published its strategy" and a training study's leg physiology add nothing.
+    studies = [c for c in pool if not c.guideline and plan.states_effect_or_advice(c.text)
+               and (c.answer >= STUDY_LINE_ANSWER or not c.read)]
     found: list[Candidate] = []
     for candidate in studies:
         if len(found) >= STUDY_LINES:

@@ -12,6 +12,7 @@ from curbside.answer.assemble import compose_article
 from curbside.answer.question import analyse_question
 from curbside.models import (
     Appraisal,
+    Article,
     BulletsBlock,
     Document,
     DocumentSection,
@@ -306,11 +307,14 @@ def test_parts_of_one_guideline_give_their_steps_in_the_guideline_order() -> Non
     assert labels.index("Fluid Therapy") < labels.index("Drug Therapy"), labels
 
 
-def guideline_article(question: str, guide: Document) -> object:
-    """The clinician article for the question from the guideline's hits and one trial."""
-    paper = document("t:9", "Testitis trial",
-                     "Synthetic drug A reduced testitis pain within a day in a trial.")
-    base = evidence(question, [paper])
+def guideline_article(question: str, guide: Document,
+                      papers: list[Document] | None = None) -> object:
+    """The clinician article for the question from the guideline's hits and one trial (or
+    the papers given)."""
+    papers = papers or [document("t:9", "Testitis trial",
+                                 "Synthetic drug A reduced testitis pain within a day in a "
+                                 "trial.")]
+    base = evidence(question, papers)
     guide_hits = [PassageHit(passage=Passage(doc_id=guide.id, ordinal=i, section=s.label,
                                              text=s.text),
                              title=f"{guide.title} › {s.label}", lexical_score=12.0 - i,
@@ -321,6 +325,29 @@ def guideline_article(question: str, guide: Document) -> object:
     return compose_article(replace(base, hits=[*guide_hits, *base.hits],
                                    documents={**base.documents, guide.id: guide}),
                            "clinician", RULES_ONLY)
+
+
+def test_studies_after_a_guidelines_plan_say_what_a_treatment_does() -> None:
+    guide = guideline_document("guideline:t/1", "Testitis care — Synthetic", {
+        "Testitis › Mild Testitis": ["Give synthetic drug A 10 mg for testitis.",
+                                     "Rest in bed for testitis for two days.",
+                                     "Offer synthetic fluids for testitis by mouth.",
+                                     "Give synthetic drug C for testitis pain at night."],
+        "Testitis › Severe Testitis": ["Add synthetic drug B for severe testitis.",
+                                       "Give synthetic drug D by vein in severe testitis.",
+                                       "Admit severe testitis for observation."]})
+    papers = [document("t:9", "Testitis trial",
+                       "Synthetic drug A reduced testitis pain within a day in a trial."),
+              document("t:10", "Testitis history",
+                       "The treatment of testitis was first described by one synthetic "
+                       "society in 2001.")]
+    article = guideline_article("How is testitis treated?", guide, papers)
+    assert isinstance(article, Article)
+    [steps] = [b for s in article.sections for b in s.blocks if isinstance(b, StepsBlock)]
+    studies = [i.text for step in steps.steps if step.label == "Further evidence on treatment"
+               for i in step.items]
+    assert any("reduced testitis pain" in text for text in studies)
+    assert not any("first described" in text for text in studies)
 
 
 def treatment_lead(doc_id: str, headings: dict[str, list[str]]) -> str:

@@ -56,6 +56,9 @@ def test_methods_sections_are_skipped() -> None:
     ("text", "expected"),
     [
         ("OBJECTIVES To evaluate a synthetic drug in a synthetic test cohort of adults.", []),
+        ("DESIGN, SETTING, AND PATIENTS Multicentre synthetic trial among 2331 adults.", []),
+        ("CONCLUSIONS AND RELEVANCE Synthetic exercise training was safe in these adults.",
+         ["Synthetic exercise training was safe in these adults."]),
         ("BACKGROUND Synthetic disease X is a common inflammatory condition of joints.",
          ["Synthetic disease X is a common inflammatory condition of joints."]),
         ("Treatment May Start Right Away Treatment for synthetic disease X replaces a factor.",
