@@ -10,16 +10,19 @@ when every word of the long form is a topic word, so an abbreviation never widen
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 
 from curbside.text import fold, stem, words
 
-_DEFINITION = re.compile(r"((?:[A-Za-z][\w'-]*\s+){1,8}?)\(([A-Z][A-Za-z0-9]{1,9})\)")
-# Consumer pages also define one after a comma, past a pronunciation in brackets:
-# "bronchopulmonary dysplasia (brong-ko-PUL-mo-nar-e dis-PLA-ze-ah), or BPD".
-_DEFINITION_AFTER_OR = re.compile(
-    r"((?:[A-Za-z][\w'-]*\s+){0,7}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,80}\))?,?\s+or\s+"
-    r"([A-Z][A-Z0-9]{1,9})\b")
+# A short form in brackets ("(DKA)"), and after "or" as consumer pages write it, past a
+# pronunciation in brackets: "bronchopulmonary dysplasia (brong-ko-PUL-mo-nar-e
+# dis-PLA-ze-ah), or BPD". The long form is sought in the words just before: found by the
+# short form first, the scan stays linear in the text.
+_SHORT_IN_BRACKETS = re.compile(r"\(([A-Z][A-Za-z0-9]{1,9})\)")
+_SHORT_AFTER_OR = re.compile(r"(?:\([^()]{1,80}\))?,?\s+or\s+([A-Z][A-Z0-9]{1,9})\b")
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+_WORD_TAIL = re.compile(r"[A-Za-z][\w'-]*$")
+LONG_FORM_WORDS = 8  # words before a short form that may spell it
 SHORTEST = 2  # letters; "(A)" is a list label, not an abbreviation
 
 
@@ -42,6 +45,29 @@ def long_form(candidate_words: list[str], short: str) -> list[str] | None:
     return None
 
 
+def _defined_forms(text: str) -> Iterator[tuple[list[str], str]]:
+    """Each short form the text may define, with the run of words just before it."""
+    for pattern in (_SHORT_IN_BRACKETS, _SHORT_AFTER_OR):
+        for match in pattern.finditer(text):
+            start = match.start()
+            if pattern is _SHORT_IN_BRACKETS and (start == 0 or not text[start - 1].isspace()):
+                continue  # "(BPD)" follows its long form after a space
+            run: list[str] = []
+            for token in reversed(text[max(0, start - 160):start].split()):
+                if len(run) >= LONG_FORM_WORDS:
+                    break
+                if _WORD.fullmatch(token):
+                    run.append(token)
+                    continue
+                # "(ER)/GATA3/Forkhead box A1 (FOXA1)": the run starts inside the token
+                tail = _WORD_TAIL.search(token)
+                if tail:
+                    run.append(tail.group(0))
+                break
+            if run:
+                yield run[::-1], match.group(1)
+
+
 def definitions(texts: Iterable[str]) -> dict[str, str]:
     """Short form (folded) -> long form, for every definition in the texts. A short form the
     texts define as two things ("borderline personality disorder (BPD)", "bronchopulmonary
@@ -51,12 +77,10 @@ def definitions(texts: Iterable[str]) -> dict[str, str]:
     for text in texts:
         if "(" not in text and " or " not in text:
             continue
-        matches = [*_DEFINITION.finditer(text), *_DEFINITION_AFTER_OR.finditer(text)]
-        for match in matches:
-            short = match.group(2)
+        for before, short in _defined_forms(text):
             if len(short) < SHORTEST or not any(c.isupper() for c in short[1:] + short[0]):
                 continue
-            chosen = long_form(match.group(1).split(), short)
+            chosen = long_form(before, short)
             if chosen and len(chosen) >= 2:
                 key = fold(short)
                 found.setdefault(key, " ".join(chosen))

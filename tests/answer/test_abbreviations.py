@@ -30,6 +30,13 @@ def test_a_short_form_defined_as_two_things_stands_for_neither() -> None:
     assert definitions([texts[0], texts[2]])["bpd"] == "borderline personality disorder"
 
 
+def test_a_long_form_may_start_inside_a_token() -> None:
+    text = "Synthetic: estrogen receptor (ER)/GATA3/Forkhead box A1 (FOXA1) network."
+    assert definitions([text]) == {"er": "estrogen receptor", "foxa1": "Forkhead box A1"}
+    # "(CSF)" glued to the word before it is no definition.
+    assert definitions(["Synthetic cerebrospinal fluid(CSF) sample."]) == {}
+
+
 def test_a_short_form_may_follow_its_long_form_after_or() -> None:
     # Synthetic consumer-page wording: a pronunciation in brackets, then ", or SHORT".
     text = ("Synthetic note: a lung disease may follow, bronchopulmonary dysplasia "
