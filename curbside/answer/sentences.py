@@ -33,7 +33,7 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _SECTION_LABEL = re.compile(r"^([A-Z][A-Z /&-]{2,40}):\s+")
-# A label that lost its colon ("OBJECTIVES To evaluate …"): capitals, then a capitalised word.
+# The section labels of structured abstracts.
 _LABEL_WORDS = (
     r"(?:BACKGROUND|OBJECTIVES?|METHODS?|RESULTS?|CONCLUSIONS?|PURPOSE|AIMS?|INTRODUCTION|"
     r"DESIGN|SETTING|PARTICIPANTS|PATIENTS|FINDINGS|INTERPRETATION|CONTEXT|IMPORTANCE|"
@@ -41,9 +41,10 @@ _LABEL_WORDS = (
     r"MATERIALS AND METHODS|PATIENTS AND METHODS|CASE PRESENTATION|CASE REPORT|"
     r"EVIDENCE ACQUISITION|EVIDENCE SYNTHESIS|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|"
     r"INTERVENTIONS?|SIGNIFICANCE|RELEVANCE|IMPLICATIONS|RATIONALE|STUDY DESIGN|"
-    r"AIMS AND OBJECTIVES|SEARCH METHODS|"
-    r"SEARCH STRATEGY|SELECTION CRITERIA|ELIGIBILITY CRITERIA|DATA COLLECTION AND ANALYSIS)")
-# ... or several run together ("DESIGN, SETTING, AND PATIENTS Multicenter …").
+    r"AIMS AND OBJECTIVES|SEARCH METHODS|SEARCH STRATEGY|SELECTION CRITERIA|"
+    r"ELIGIBILITY CRITERIA|DATA COLLECTION AND ANALYSIS)")
+# A label that lost its colon ("OBJECTIVES To evaluate …"), or several run together
+# ("DESIGN, SETTING, AND PATIENTS Multicenter …"): capitals, then a capitalised word.
 _BARE_LABEL = re.compile(
     rf"^({_LABEL_WORDS}(?:,? (?:AND )?{_LABEL_WORDS})*)\s+(?=[A-Z])")
 # A web page's title-case heading run into its first sentence ("Treatment May Start Right Away

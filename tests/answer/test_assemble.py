@@ -113,13 +113,21 @@ def test_an_unsaved_article_is_in_no_review_queue() -> None:
     assert article.id is None
 
 
+OSTEOARTHRITIS = document("t:4", "Pain relief in osteoarthritis",
+                          "Nonsteroidal drugs such as ibuprofen may be used for knee pain in "
+                          "adults.")
+
+
+def pregnancy_article(*documents: Document) -> Article:
+    """The clinician article on ibuprofen in pregnancy from the documents and a page on
+    osteoarthritis that never speaks of pregnancy."""
+    return compose_article(
+        evidence("Is it safe to take ibuprofen during pregnancy?", [*documents, OSTEOARTHRITIS]),
+        "clinician", RULES_ONLY)
+
+
 def test_a_population_the_evidence_does_not_speak_of_is_said_plainly() -> None:
-    documents = [
-        document("t:4", "Pain relief in osteoarthritis",
-                 "Nonsteroidal drugs such as ibuprofen may be used for knee pain in adults.")]
-    article = compose_article(
-        evidence("Is it safe to take ibuprofen during pregnancy?", documents), "clinician",
-        RULES_ONLY)
+    article = pregnancy_article()
     assert article.insufficient_evidence
     assert not article.bottom_line
     assert "pregnancy" in article.coverage.note
@@ -127,15 +135,9 @@ def test_a_population_the_evidence_does_not_speak_of_is_said_plainly() -> None:
 
 
 def test_evidence_about_the_population_answers_for_it() -> None:
-    documents = [
-        document("t:5", "Ibuprofen in pregnancy",
-                 "Ibuprofen taken after the twentieth week was linked to low amniotic fluid."),
-        document("t:4", "Pain relief in osteoarthritis",
-                 "Nonsteroidal drugs such as ibuprofen may be used for knee pain in adults."),
-    ]
-    article = compose_article(
-        evidence("Is it safe to take ibuprofen during pregnancy?", documents), "clinician",
-        RULES_ONLY)
+    article = pregnancy_article(document(
+        "t:5", "Ibuprofen in pregnancy",
+        "Ibuprofen taken after the twentieth week was linked to low amniotic fluid."))
     assert not article.insufficient_evidence
     shown = [s.text for s in article.statements()]
     assert any("amniotic" in text for text in shown)
@@ -145,15 +147,9 @@ def test_evidence_about_the_population_answers_for_it() -> None:
 
 
 def test_evidence_from_a_document_on_another_subject_is_called_indirect() -> None:
-    documents = [
-        document("t:6", "Synthetic limb defect",
-                 "Environmental risk factors include taking ibuprofen during pregnancy."),
-        document("t:4", "Pain relief in osteoarthritis",
-                 "Nonsteroidal drugs such as ibuprofen may be used for knee pain in adults."),
-    ]
-    article = compose_article(
-        evidence("Is it safe to take ibuprofen during pregnancy?", documents), "clinician",
-        RULES_ONLY)
+    article = pregnancy_article(document(
+        "t:6", "Synthetic limb defect",
+        "Environmental risk factors include taking ibuprofen during pregnancy."))
     assert "Environmental risk factors" in article.bottom_line[0].text
     assert "“Synthetic limb defect”" in article.coverage.note
     assert "indirect evidence" in article.coverage.note
@@ -216,16 +212,20 @@ def guideline_document(doc_id: str, title: str, lines: dict[str, list[str]]) -> 
                               for label, text in lines.items()])
 
 
+# A synthetic guideline's headings with their lines, in its order.
+TESTITIS_LINES = {
+    "Testitis › Mild Testitis": ["Give synthetic drug A 10 mg for testitis.",
+                                 "Rest in bed for testitis for two days.",
+                                 "Offer synthetic fluids for testitis by mouth.",
+                                 "Give synthetic drug C for testitis pain at night."],
+    "Testitis › Severe Testitis": ["Add synthetic drug B for severe testitis.",
+                                   "Give synthetic drug D by vein in severe testitis.",
+                                   "Admit severe testitis for observation."],
+}
+
+
 def test_a_guideline_leads_the_management_steps_under_its_own_headings() -> None:
-    lines = {  # heading -> the guideline's lines, in its order
-        "Testitis › Mild Testitis": ["Give synthetic drug A 10 mg for testitis.",
-                                     "Rest in bed for testitis for two days.",
-                                     "Offer synthetic fluids for testitis by mouth.",
-                                     "Give synthetic drug C for testitis pain at night."],
-        "Testitis › Severe Testitis": ["Add synthetic drug B for severe testitis.",
-                                       "Give synthetic drug D by vein in severe testitis.",
-                                       "Admit severe testitis for observation."],
-    }
+    lines = TESTITIS_LINES
     guide = guideline_document("guideline:t/1", "Testitis care — Synthetic", lines)
     paper = document("t:9", "Testitis trial",
                      "Synthetic drug A reduced testitis pain within a day in a trial.")
@@ -328,14 +328,7 @@ def guideline_article(question: str, guide: Document,
 
 
 def test_studies_after_a_guidelines_plan_say_what_a_treatment_does() -> None:
-    guide = guideline_document("guideline:t/1", "Testitis care — Synthetic", {
-        "Testitis › Mild Testitis": ["Give synthetic drug A 10 mg for testitis.",
-                                     "Rest in bed for testitis for two days.",
-                                     "Offer synthetic fluids for testitis by mouth.",
-                                     "Give synthetic drug C for testitis pain at night."],
-        "Testitis › Severe Testitis": ["Add synthetic drug B for severe testitis.",
-                                       "Give synthetic drug D by vein in severe testitis.",
-                                       "Admit severe testitis for observation."]})
+    guide = guideline_document("guideline:t/1", "Testitis care — Synthetic", TESTITIS_LINES)
     papers = [document("t:9", "Testitis trial",
                        "Synthetic drug A reduced testitis pain within a day in a trial."),
               document("t:10", "Testitis history",
