@@ -350,7 +350,7 @@ def compose_article(
         about_other = [evidence.documents[d].title for d in framed_docs
                        if matcher.coverage(_subject_of(evidence.documents[d])) < threshold]
         one = len(framed_docs) == 1
-        counted = f"Only {len(framed_docs)} document{'' if one else 's'} in the library"
+        counted = f"Only {_documents(framed_docs)} in the library"
         if about_other and len(about_other) == len(framed_docs):
             named = "; ".join(f"“{t}”" for t in about_other)
             notes.append(

@@ -45,8 +45,9 @@ _LABEL_WORDS = (
     r"ELIGIBILITY CRITERIA|DATA COLLECTION AND ANALYSIS)")
 # A label that lost its colon ("OBJECTIVES To evaluate …"), or several run together
 # ("DESIGN, SETTING, AND PATIENTS Multicenter …"): capitals, then a capitalised word.
+_LABEL_JOIN = re.compile(r",? (?:AND )?")
 _BARE_LABEL = re.compile(
-    rf"^({_LABEL_WORDS}(?:,? (?:AND )?{_LABEL_WORDS})*)\s+(?=[A-Z])")
+    rf"^({_LABEL_WORDS}(?:{_LABEL_JOIN.pattern}{_LABEL_WORDS})*)\s+(?=[A-Z])")
 # A web page's title-case heading run into its first sentence ("Treatment May Start Right Away
 # Treatment for …", "Less Exposure to Estrogen Decreasing the …"): a run of capitalised words
 # with a capitalised function word or a lower-case joining word inside it, or five capitalised
@@ -169,7 +170,7 @@ def trim_lead_in(sentence: str) -> str | None:
     label = _SECTION_LABEL.match(text) or _BARE_LABEL.match(text)
     if label:
         named = label.group(1).strip()
-        if named in _DESIGN_LABELS or re.split(r",? (?:AND )?", named)[0] in _DESIGN_LABELS:
+        if named in _DESIGN_LABELS or _LABEL_JOIN.split(named)[0] in _DESIGN_LABELS:
             return None
         text = text[label.end():]
     text = text[_heading_end(text):]
