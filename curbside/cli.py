@@ -39,7 +39,7 @@ from curbside.eval import retrieval as retrieval_eval
 from curbside.library.formats import RecordProblem
 from curbside.library.ingest import IngestProgress, IngestReport, ingest_paths
 from curbside.library.search import query_terms, search_passages
-from curbside.library.starter import starter_paths
+from curbside.library.starter import public_sources, starter_paths
 from curbside.library.store import Library
 from curbside.models import Article, Audience
 from curbside.render.html import render_html
@@ -190,11 +190,13 @@ def starter(
     BioASQ, PubMedQA)."""
     settings = _settings(library)
     folder = data or settings.data
-    paths = starter_paths(folder)
-    if not paths:
+    # The packaged guideline summaries alone are no starter library: a folder without the
+    # public data sets is a mistake to name, not a library of 145 documents to build.
+    if not public_sources(folder):
         raise _fail(CurbsideError(
             f"No data sets found under {folder}. Set CURBSIDE_DATA or --data to the folder "
             "that holds pubmedqa/, scifact/, medquad/ …"))
+    paths = starter_paths(folder)
     try:
         with Library(settings.library, create=True) as lib:
             report = _ingest_with_progress(lib, paths)

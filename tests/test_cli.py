@@ -139,3 +139,13 @@ def test_verify_statements_from_a_file(starter_library_dir: Path, tmp_path: Path
     assert rows[0] == {"id": "same", "supported": True, "reason": ""}
     assert rows[1]["id"] == "gone" and not rows[1]["supported"]
     assert "line 2" in result.stderr and "[document ids]" in result.stderr
+
+
+def test_starter_without_the_data_sets_names_the_folder(tmp_path: Path) -> None:
+    # The packaged guideline summaries alone must not pass for a starter library.
+    result = curbside("starter", "--data", str(tmp_path / "no-data"),
+                      library=tmp_path / "library")
+    assert result.returncode != 0
+    assert "No data sets found" in result.stderr + result.stdout
+    assert "CURBSIDE_DATA" in result.stderr + result.stdout
+    assert not (tmp_path / "library" / "library.sqlite3").exists()

@@ -24,9 +24,14 @@ STARTER_SOURCES = [
 ]
 
 
+def public_sources(data: Path) -> list[Path]:
+    """The starter's public data sets present under the data folder."""
+    return [data / name for name in STARTER_SOURCES if (data / name).exists()]
+
+
 def starter_paths(data: Path) -> list[Path]:
     """The starter sources present under the data folder, then the society-guideline summaries
     of the installed open-medicine package."""
-    paths = [data / name for name in STARTER_SOURCES if (data / name).exists()]
+    paths = public_sources(data)
     guidelines = installed_guidelines()
     return [*paths, guidelines] if guidelines else paths
