@@ -23,16 +23,8 @@ from curbside.models import (
     GUIDANCE_SOURCE,
     Audience,
     Evidence,
-    EvidenceLevel,
     Intent,
 )
-
-# A clinician's bottom line comes from the professional literature when one of its sentences
-# names the whole topic and more likely than not answers the question (the answer model's
-# probability; a fixed even chance, not a value tuned on data): a consumer page's "UTIs are
-# treated with antibiotics" does not lead over a paper's account of what the guidelines
-# recommend, nor a lumbar-puncture paper's line over a page on treating meningitis.
-PROFESSIONAL_LEAD_ANSWER = 0.5
 
 
 def lead_candidates(candidates: Sequence[Candidate], evidence: Evidence) -> list[LeadCandidate]:
@@ -61,11 +53,6 @@ def question_context(evidence: Evidence) -> QuestionContext:
     return QuestionContext(evidence.analysis.question, evidence.analysis.topic_terms,
                            (evidence.documents[d].full_text() for d in ranked
                             if d in evidence.documents))
-
-
-def _consumer_health(candidate: Candidate) -> bool:
-    appraisal = candidate.hit.appraisal
-    return appraisal is not None and appraisal.level == EvidenceLevel.CONSUMER_HEALTH
 
 
 def _log_odds(probability: float) -> float:
@@ -200,10 +187,6 @@ def choose_bottom_line(
                       if evidence.documents[c.doc_ids[0]].source == GUIDANCE_SOURCE
                       and plan.names_first_line(c.text, c.hit.passage.section)]
         usable = first_line or usable
-    if audience == "clinician" and any(
-            not _consumer_health(c) and c.topical >= 1.0
-            and c.answer >= PROFESSIONAL_LEAD_ANSWER for c in usable):
-        usable = [c for c in usable if not _consumer_health(c)]
     if audience == "patient":
         primary = plan.PRIMARY[evidence.analysis.intent]
         scores = [c.score + (0.3 if c.section in (primary, plan.OVERVIEW) else 0.0)

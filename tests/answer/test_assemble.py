@@ -187,23 +187,6 @@ def test_the_answer_model_turns_away_sentences_that_do_not_answer() -> None:
     assert "Colchicine" in article.bottom_line[0].text
 
 
-def test_a_clinicians_bottom_line_comes_from_the_literature_when_it_answers() -> None:
-    documents = [
-        document("t:7", "Gout", "Gout attacks are treated with medicines."),
-        document("t:8", "Colchicine for gout attacks",
-                 "Low-dose colchicine relieved the pain of a gout attack within a day in most "
-                 "patients."),
-    ]
-    found = evidence("How is a gout attack treated?", documents)
-    consumer = Appraisal(level=EvidenceLevel.CONSUMER_HEALTH, kind="Patient information")
-    found = replace(found, hits=[found.hits[0].model_copy(update={"appraisal": consumer}),
-                                 found.hits[1]])
-    clinician = compose_article(found, "clinician", ComposerSettings())
-    assert "colchicine" in clinician.bottom_line[0].text
-    patient = compose_article(found, "patient", ComposerSettings())
-    assert patient.bottom_line[0].text.endswith("treated with medicines.")
-
-
 def guideline_document(doc_id: str, title: str, lines: dict[str, list[str]]) -> Document:
     """A synthetic guideline: each heading path with its lines."""
     return Document(id=doc_id, source="guideline", title=title,
