@@ -386,6 +386,11 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     library: LibraryOption = None,
+    ask_workers: Annotated[int | None, typer.Option(
+        min=1, help="Processes that compose articles (default: one fewer than the cores, "
+                    "at least one; or CURBSIDE_WEB_ASK_WORKERS).")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Server processes. Only 1 on the embedded SQLite store.")] = 1,
 ) -> None:
     """Serve the web pages and the JSON API (OpenAPI description at /openapi.json)."""
     import uvicorn
@@ -393,6 +398,16 @@ def serve(
     from curbside.web.app import create_app
 
     settings = _settings(library)
+    if ask_workers is not None:
+        settings = settings.model_copy(update={
+            "web": settings.web.model_copy(update={"ask_workers": ask_workers})})
+    if workers > 1:
+        raise _fail(CurbsideError(
+            f"--workers {workers}: several server processes need a shared server database, "
+            "and this library is the embedded SQLite store, where each process would keep its "
+            "own sign-in throttle and write the audit head on its own. Serve with one process: "
+            "it answers searches and pages itself and composes articles in "
+            f"{settings.web.ask_workers} worker process(es) (--ask-workers N)."))
     try:
         web_app = create_app(settings)
     except CurbsideError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -96,7 +97,7 @@ class ReviewSettings(BaseSettings):
 
 
 class WebSettings(BaseSettings):
-    """Limits of the web server: request sizes and sign-in throttling."""
+    """Limits of the web server: request sizes, sign-in throttling, composing workers."""
 
     model_config = SettingsConfigDict(env_prefix="CURBSIDE_WEB_")
 
@@ -114,6 +115,11 @@ class WebSettings(BaseSettings):
     # at most this many answers (the oldest go first; ~30 kB each).
     reader_answer_hours: float = Field(default=24.0, gt=0)
     reader_answers_kept: int = Field(default=1000, ge=1)
+    # Articles are composed in this many worker processes, off the request threads (one core
+    # is left to searches and page views), and at most `ask_queue` more asks per worker wait;
+    # beyond that an ask answers 503 with Retry-After at once.
+    ask_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=1)
+    ask_queue: int = Field(default=1, ge=0)
 
 
 class Settings(BaseSettings):

@@ -149,3 +149,10 @@ def test_starter_without_the_data_sets_names_the_folder(tmp_path: Path) -> None:
     assert "No data sets found" in result.stderr + result.stdout
     assert "CURBSIDE_DATA" in result.stderr + result.stdout
     assert not (tmp_path / "library" / "library.sqlite3").exists()
+
+
+def test_serve_refuses_several_processes_on_sqlite(starter_library_dir: Path) -> None:
+    result = curbside("serve", "--workers", "2", library=starter_library_dir)
+    assert result.returncode == 1
+    assert "--workers 2" in result.stderr and "SQLite" in result.stderr
+    assert "--ask-workers" in result.stderr

@@ -174,6 +174,11 @@ class Library:
     def close(self) -> None:
         self.connection.close()
 
+    def catch_up(self) -> None:
+        """See what other processes committed since this library was opened: for a library
+        kept open and used again (the web server's, between requests)."""
+        self._follow_writers()
+
     def __enter__(self) -> Library:
         return self
 

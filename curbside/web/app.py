@@ -6,7 +6,9 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -41,6 +43,7 @@ from curbside.render.labels import REVIEW_STAGES, review_banner, shows_review_st
 from curbside.settings import Settings, WebSettings
 from curbside.urls import web_url
 from curbside.web.bodylimit import BodyLimit
+from curbside.web.composing import ComposerPool, ServerBusyError
 from curbside.web.errors import (
     LIBRARY_UNAVAILABLE,
     LLM_UNAVAILABLE,
@@ -123,7 +126,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     _check_library(settings)
     dummy_hash()  # made now, so that the first sign-in with an unknown name costs no more
-    app = _CurbsideApp(title="Curbside", version=__version__,
+    composer = ComposerPool(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The workers start and load their models beside the server, not in the first ask.
+        threading.Thread(target=_warm_up, args=(composer,), daemon=True,
+                         name="curbside-compose-warm-up").start()
+        yield
+        composer.close()
+
+    app = _CurbsideApp(title="Curbside", version=__version__, lifespan=lifespan,
                        description="Cited clinical answer articles from your own library.")
     app.max_body_bytes = settings.web.max_body_bytes
     app.state.settings = settings
@@ -148,6 +161,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(QuestionError)
     async def question_error(request: Request, error: QuestionError) -> Response:
         return _error(request, templates, 422, str(error))
+
+    @app.exception_handler(ServerBusyError)
+    async def busy(request: Request, error: ServerBusyError) -> Response:
+        return _error(request, templates, 503, str(error),
+                      {"Retry-After": str(error.retry_after)})
 
     @app.exception_handler(TooManyAttemptsError)
     async def too_many(request: Request, error: TooManyAttemptsError) -> Response:
@@ -197,11 +215,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   request.url.path, settings.library, error)
         return _error(request, templates, 503, database_message(error))
 
-    app.include_router(_api(settings))
-    app.include_router(review_api(settings))
-    app.include_router(_pages(settings, templates))
-    app.include_router(review_pages(settings, templates))
+    app.include_router(_api(settings, composer))
+    app.include_router(review_api(settings, composer))
+    app.include_router(_pages(settings, templates, composer))
+    app.include_router(review_pages(settings, templates, composer))
     return app
+
+
+def _warm_up(composer: ComposerPool) -> None:
+    try:
+        composer.warm_up()
+    except Exception:  # asks will say what is wrong; the log has the trace now
+        LOG.exception("starting the composing workers failed")
 
 
 def explain_terms(text: str, glossary: dict[str, str]) -> Markup:
@@ -228,7 +253,7 @@ def _error(request: Request, templates: Jinja2Templates, status: int, message: s
                                       status_code=status, headers=headers)
 
 
-def _api(settings: Settings) -> APIRouter:
+def _api(settings: Settings, composer: ComposerPool) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["api"], responses=error_responses(400, 422, 503))
 
     @api.post("/ask", status_code=201, responses=error_responses(413))
@@ -236,7 +261,7 @@ def _api(settings: Settings) -> APIRouter:
         """An answer for the caller: `unsaved`, in no review queue, kept for a while under its
         `id` for follow-ups (an editor may submit it: `POST /api/articles/{id}/submit`)."""
         with open_library(settings) as library:
-            return ask_for_reader(library, body.question, body.audience, settings)
+            return ask_for_reader(library, composer, body.question, body.audience, settings)
 
     @api.get("/articles/{article_id}", responses=error_responses(404, 410))
     def get_article(article_id: str) -> Article:
@@ -247,7 +272,7 @@ def _api(settings: Settings) -> APIRouter:
               responses=error_responses(404, 410, 413))
     def post_followup(article_id: str, body: FollowupRequest) -> Article:
         with open_library(settings) as library:
-            return follow_up(library, article_id, body.question, settings, body.audience)
+            return follow_up(library, composer, article_id, body.question, settings, body.audience)
 
     @api.get("/threads/{thread_id}", responses=error_responses(404))
     def get_thread(thread_id: str) -> list[Article]:
@@ -277,7 +302,8 @@ def _api(settings: Settings) -> APIRouter:
     return api
 
 
-def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
+def _pages(settings: Settings, templates: Jinja2Templates, composer: ComposerPool
+           ) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     def reader_of(request: Request) -> str:
@@ -302,7 +328,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
             raise QuestionError("Unknown reader kind; choose one of the options.")
         audience = READER_KINDS[reader][1]
         with open_library(settings) as library:
-            article = ask_for_reader(library, question, audience, settings)
+            article = ask_for_reader(library, composer, question, audience, settings)
         response = RedirectResponse(f"/articles/{article.id}", status_code=303)
         response.set_cookie("curbside_reader", reader, samesite="lax", httponly=True)
         return response
@@ -320,7 +346,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         audience = READER_KINDS[reader][1]
 
         def events() -> Iterator[str]:
-            for kind, data in ask_with_progress(question, audience, settings):
+            for kind, data in ask_with_progress(composer, question, audience, settings):
                 yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
 
         response = StreamingResponse(events(), media_type="text/event-stream",
@@ -353,7 +379,7 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
     def followup_form(article_id: str, question: Annotated[str, Form(
             max_length=MAX_BODY_QUESTION)]) -> Response:
         with open_library(settings) as library:
-            article = follow_up(library, article_id, question, settings)
+            article = follow_up(library, composer, article_id, question, settings)
         return RedirectResponse(f"/articles/{article.id}", status_code=303)
 
     @pages.post("/articles/{article_id}/audience")
@@ -361,7 +387,8 @@ def _pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
         """The same question for the other audience, as a new article in the same thread."""
         with open_library(settings) as library:
             earlier = find_article(library, settings, article_id)
-            article = follow_up(library, article_id, earlier.question, settings, audience)
+            article = follow_up(library, composer, article_id, earlier.question, settings,
+                                audience)
         response = RedirectResponse(f"/articles/{article.id}", status_code=303)
         response.set_cookie("curbside_reader", "patient" if audience == "patient"
                             else "clinician", samesite="lax", httponly=True)

@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from curbside.answer.ask import answer_question
 from curbside.editorial import audit
 from curbside.editorial.accounts import Accounts, Action, AuthError, ForbiddenError, User
 from curbside.editorial.edits import VersionEdit, statement_diff
@@ -31,6 +30,7 @@ from curbside.editorial.store import (
 from curbside.library.store import Library
 from curbside.models import Article
 from curbside.settings import Settings
+from curbside.web.composing import ComposerPool
 from curbside.web.errors import TooManyAttemptsError, error_responses
 from curbside.web.headers import SESSION_COOKIE
 from curbside.web.service import open_library
@@ -98,14 +98,14 @@ def _board(library: Library, settings: Settings) -> Board:
     return Board(ArticleStore(library, settings.review.show_approver_names), settings.review)
 
 
-def _new_version(library: Library, settings: Settings, user: User, article_id: str,
-                 request: VersionRequest) -> int:
+def _new_version(library: Library, composer: ComposerPool, settings: Settings, user: User,
+                 article_id: str, request: VersionRequest) -> int:
     board = _board(library, settings)
     regenerated = None
     if request.regenerate:
         user.require(Action.NEW_VERSION)  # checked before the costly regeneration
         current = board.store.version(article_id)
-        regenerated = answer_question(library, current.question, current.audience, settings)
+        regenerated = composer.compose(current.question, current.audience)
     edit = VersionEdit(remove=tuple(request.remove), move_up=tuple(request.move_up),
                        note=request.note or None)
     return board.new_version(user, article_id, edit, regenerated)
@@ -149,7 +149,7 @@ def token_user(request: Request) -> User:
 Who = Annotated[User, Depends(token_user)]
 
 
-def review_api(settings: Settings) -> APIRouter:
+def review_api(settings: Settings, composer: ComposerPool) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["review"],
                     responses=error_responses(400, 401, 403, 422, 429, 503))
     action = error_responses(404, 409, 413)  # what acting on an article may also answer
@@ -208,7 +208,7 @@ def review_api(settings: Settings) -> APIRouter:
     @api.post("/articles/{article_id}/versions", status_code=201, responses=action)
     def new_version(article_id: str, body: VersionRequest, user: Who) -> Article:
         with open_library(settings) as library:
-            number = _new_version(library, settings, user, article_id, body)
+            number = _new_version(library, composer, settings, user, article_id, body)
             return _board(library, settings).store.version(article_id, number)
 
     @api.get("/articles/{article_id}/versions", responses=error_responses(404))
@@ -250,7 +250,8 @@ def _record_lock(library: Library, throttle: LoginThrottle, name: str, address: 
             "window_minutes": minutes})
 
 
-def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
+def review_pages(settings: Settings, templates: Jinja2Templates, composer: ComposerPool
+                 ) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     def session_user(request: Request) -> tuple[User, str] | None:
@@ -397,7 +398,7 @@ def review_pages(settings: Settings, templates: Jinja2Templates) -> APIRouter:
             remove=[int(v) for v in form.getlist("remove") if str(v).isdigit()],
             move_up=[int(v) for v in form.getlist("move_up") if str(v).isdigit()],
             note=field(req, "note").strip() or None)
-        _new_version(lib, settings, user, req.state.article_id, body)
+        _new_version(lib, composer, settings, user, req.state.article_id, body)
 
     action("new-version", version_from_form)
     return pages

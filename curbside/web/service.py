@@ -8,8 +8,8 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
-from curbside.answer.ask import answer_question
 from curbside.answer.followups import suggested_followups
 from curbside.answer.llm import LLMUnavailableError, Progress
 from curbside.answer.question import analyse_question
@@ -17,9 +17,10 @@ from curbside.answer.topic import topic_phrase
 from curbside.editorial.readers import ReaderAnswers, is_reader_answer
 from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError, LibraryError
-from curbside.library.store import Library
+from curbside.library.store import DATABASE_NAME, Library
 from curbside.models import Article, Audience
 from curbside.settings import Settings
+from curbside.web.composing import ComposerPool
 from curbside.web.errors import LIBRARY_UNAVAILABLE, LLM_UNAVAILABLE, database_message
 
 LOG = logging.getLogger(__name__)
@@ -33,14 +34,58 @@ READER_KINDS: dict[str, tuple[str, Audience]] = {
 }
 
 
+# Libraries kept open between requests, at most this many a folder: opening one (SQLite and
+# the full-text index) costs about 3 ms, a third of a page view.
+IDLE_LIBRARIES = 8
+_idle: dict[Path, list[tuple[int, Library]]] = {}
+_idle_lock = threading.Lock()
+
+
+def _file_identity(settings: Settings) -> int:
+    """Which database file the folder holds now (a rebuilt library is another file)."""
+    try:
+        return (settings.library / DATABASE_NAME).stat().st_ino
+    except OSError:
+        return -1
+
+
 @contextmanager
 def open_library(settings: Settings) -> Iterator[Library]:
-    """A connection for one request: SQLite connections are not shared between threads."""
-    library = Library(settings.library)
+    """The library for one request, one thread at a time: taken from the ones kept open (after
+    catching up with other processes' commits) or opened, and kept again after a request that
+    ended cleanly."""
+    identity = _file_identity(settings)
+    with _idle_lock:
+        kept = _idle.get(settings.library, [])
+        taken = kept.pop() if kept else None
+    library: Library | None = None
+    if taken is not None:
+        kept_identity, library = taken
+        if kept_identity != identity:
+            library.close()
+            library = None
+        else:
+            try:
+                library.catch_up()
+            except BaseException:
+                library.close()
+                raise
+    if library is None:
+        library = Library(settings.library)
     try:
         yield library
-    finally:
+    except BaseException:
+        library.close()  # whatever went wrong, the next request starts afresh
+        raise
+    if library.connection.in_transaction:
         library.close()
+        return
+    with _idle_lock:
+        kept = _idle.setdefault(settings.library, [])
+        if len(kept) < IDLE_LIBRARIES:
+            kept.append((identity, library))
+            return
+    library.close()
 
 
 def answers(library: Library, settings: Settings) -> ReaderAnswers:
@@ -48,11 +93,12 @@ def answers(library: Library, settings: Settings) -> ReaderAnswers:
     return ReaderAnswers(library.connection, settings.web)
 
 
-def ask_for_reader(library: Library, question: str, audience: Audience, settings: Settings,
+def ask_for_reader(library: Library, composer: ComposerPool, question: str,
+                   audience: Audience, settings: Settings,
                    on_progress: Progress | None = None) -> Article:
     """An answer for the reader who asked, kept apart from the board's queue (an editor may
     submit it for review)."""
-    article = answer_question(library, question, audience, settings, on_progress=on_progress)
+    article = composer.compose(question, audience, on_progress=on_progress)
     return answers(library, settings).put(article)
 
 
@@ -88,8 +134,8 @@ def thread_question(library: Library, settings: Settings, article: Article) -> s
     return article.question
 
 
-def ask_with_progress(question: str, audience: Audience, settings: Settings
-                      ) -> Iterator[tuple[str, str]]:
+def ask_with_progress(composer: ComposerPool, question: str, audience: Audience,
+                      settings: Settings) -> Iterator[tuple[str, str]]:
     """("status", message) events while the article is made, then ("done", its URL) or
     ("error", what went wrong). The article is composed in a worker thread; only verified
     articles are ever linked, never the model's draft text."""
@@ -98,7 +144,7 @@ def ask_with_progress(question: str, audience: Audience, settings: Settings
     def work() -> None:
         try:
             with open_library(settings) as library:
-                article = ask_for_reader(library, question, audience, settings,
+                article = ask_for_reader(library, composer, question, audience, settings,
                                          lambda message: events.put(("status", message)))
             events.put(("done", f"/articles/{article.id}"))
         except (LibraryError, LLMUnavailableError) as error:
@@ -123,13 +169,13 @@ def ask_with_progress(question: str, audience: Audience, settings: Settings
         yield event
 
 
-def follow_up(library: Library, article_id: str, question: str, settings: Settings,
-              audience: Audience | None = None) -> Article:
+def follow_up(library: Library, composer: ComposerPool, article_id: str, question: str,
+              settings: Settings, audience: Audience | None = None) -> Article:
     """A reader's answer following an earlier answer or article, its question read in the
     context of the thread's first question."""
     earlier = find_article(library, settings, article_id)
-    article = answer_question(library, question, audience or earlier.audience, settings,
-                              thread_question=thread_question(library, settings, earlier))
+    article = composer.compose(question, audience or earlier.audience,
+                               thread_question=thread_question(library, settings, earlier))
     return answers(library, settings).put(article, follows=earlier)
 
 

@@ -1,0 +1,173 @@
+"""Articles composed off the request threads, in worker processes, behind a bounded queue.
+
+Composing is CPU-bound for about half a second; done on the server's own threads it holds the
+interpreter, and every search and page view waits behind it (under 50 readers a 20 ms search
+took 2.7 s). Here at most `ask_workers` articles are composed at a time, each in a process of
+its own, and at most `ask_queue` more asks per worker wait; beyond that an ask is refused at
+once with `ServerBusyError` (503 with Retry-After) instead of letting every reader's wait grow.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+from curbside.answer.ask import answer_question
+from curbside.answer.llm import LLMUnavailableError, Progress
+from curbside.errors import CurbsideError, LibraryError, QuestionError
+from curbside.library.store import Library
+from curbside.models import Article, Audience
+from curbside.settings import Settings
+
+# Errors a worker reports by kind, rebuilt here from their message: the classes the web
+# handlers answer differently (their constructors take the message alone).
+_ERROR_KINDS: dict[str, type[CurbsideError]] = {
+    cls.__name__: cls for cls in (QuestionError, LibraryError, LLMUnavailableError)}
+WORKER_NICENESS = 10
+WARM_UP_QUESTION = "How is hypertension treated?"  # loads the models; its article is dropped
+
+
+class ServerBusyError(CurbsideError):
+    """Every composing worker is busy and the queue is full: try again after `retry_after`."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "The server is composing as many answers as it can right now. Try again in "
+            f"{retry_after} second{'s' if retry_after != 1 else ''}.")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ComposeRequest:
+    """What a worker needs to compose one article: plain data, sent to another process."""
+
+    task: int
+    question: str
+    audience: Audience
+    thread_question: str | None = None
+    reports_progress: bool = False
+
+
+# One worker process's state, set once by `_start_worker`.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(settings: Settings, progress: multiprocessing.Queue[tuple[int, str]]) -> None:
+    # Searches and page views take a few milliseconds and come first; composing, half a
+    # second, takes the CPU they leave.
+    os.nice(WORKER_NICENESS)
+    _WORKER["settings"] = settings
+    _WORKER["progress"] = progress
+
+
+def _compose(request: ComposeRequest) -> Article | tuple[str, str]:
+    """The article, or (error kind, message) for a problem the reader should hear of."""
+    settings: Settings = _WORKER["settings"]
+    progress: multiprocessing.Queue[tuple[int, str]] = _WORKER["progress"]
+
+    def report(message: str) -> None:
+        progress.put((request.task, message))
+
+    try:
+        with Library(settings.library) as library:
+            return answer_question(library, request.question, request.audience, settings,
+                                   thread_question=request.thread_question,
+                                   on_progress=report if request.reports_progress else None)
+    except CurbsideError as error:
+        kind = type(error).__name__
+        return (kind if kind in _ERROR_KINDS else CurbsideError.__name__, str(error))
+
+
+class ComposerPool:
+    """The server's composing workers and the count of asks in them or waiting for them.
+
+    A web app has one; its processes start at the first ask or at `warm_up`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.workers = settings.web.ask_workers
+        self.limit = self.workers * (1 + settings.web.ask_queue)
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._seconds = 1.0  # a running mean of an ask's time, waiting included: Retry-After
+        self._tasks = count()
+        self._listeners: dict[int, Progress] = {}
+        self._executor: ProcessPoolExecutor | None = None
+        self._progress: multiprocessing.Queue[tuple[int, str]] | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                # Spawned, not forked: the server's threads and open SQLite handles stay behind.
+                context = multiprocessing.get_context("spawn")
+                self._progress = context.Queue()
+                self._executor = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_start_worker,
+                    initargs=(self.settings, self._progress))
+                threading.Thread(target=self._relay_progress, args=(self._progress,),
+                                 daemon=True, name="curbside-compose-progress").start()
+            return self._executor
+
+    def _relay_progress(self, progress: multiprocessing.Queue[tuple[int, str]]) -> None:
+        while True:
+            try:
+                task, message = progress.get()
+            except (EOFError, OSError, ValueError):  # the queue was closed at shutdown
+                return
+            listener = self._listeners.get(task)
+            if listener is not None:
+                listener(message)
+
+    def warm_up(self) -> None:
+        """Starts every worker and loads its models, so that the first readers do not wait."""
+        pool = self._pool()
+        futures = [pool.submit(_compose, ComposeRequest(-1, WARM_UP_QUESTION, "clinician"))
+                   for _ in range(self.workers)]
+        for future in futures:
+            future.result()
+
+    def compose(self, question: str, audience: Audience, thread_question: str | None = None,
+                on_progress: Progress | None = None) -> Article:
+        """The article, composed by a worker; `ServerBusyError` at once when the queue is full."""
+        with self._lock:
+            if self._in_flight >= self.limit:
+                raise ServerBusyError(self._retry_after())
+            self._in_flight += 1
+        task = next(self._tasks)
+        started = time.perf_counter()
+        try:
+            if on_progress is not None:
+                self._listeners[task] = on_progress
+            request = ComposeRequest(task, question, audience, thread_question,
+                                     reports_progress=on_progress is not None)
+            outcome = self._pool().submit(_compose, request).result()
+        finally:
+            self._listeners.pop(task, None)
+            with self._lock:
+                self._in_flight -= 1
+                self._seconds = 0.8 * self._seconds + 0.2 * (time.perf_counter() - started)
+        if isinstance(outcome, Article):
+            return outcome
+        kind, message = outcome
+        raise _ERROR_KINDS.get(kind, CurbsideError)(message)
+
+    def _retry_after(self) -> int:
+        """Seconds until the asks now queued have likely been answered."""
+        return max(1, math.ceil(self._seconds))
+
+    def close(self) -> None:
+        with self._lock:
+            executor, progress = self._executor, self._progress
+            self._executor = self._progress = None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if progress is not None:
+            progress.close()
+
