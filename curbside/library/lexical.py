@@ -11,9 +11,11 @@ token SQLite never committed, and the next process to look rebuilds the index fr
 
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from curbside.library.crashpoints import crash_point
 # A new folder name for the index that carries its own token: the previous layout (an index
 # without the marker field and a separate token file) is left behind and removed.
 INDEX_FOLDER = "passage-index"
+INDEX_LOCK = "passage-index.lock"
 _OLD_FOLDER = "lexical"
 _WRITER_HEAP = 64 * 1024 * 1024
 # Stemmed English, as a clinician's words seldom match a paper's exact inflection.
@@ -73,6 +76,17 @@ def _query_word(term: str) -> str:
     return '"' + " ".join(words) + '"' if words else ""
 
 
+@contextmanager
+def _folder_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (released by the system if the holder dies)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class LexicalIndex:
     """BM25 over each passage with its document's title, the title words counting more.
 
@@ -85,16 +99,19 @@ class LexicalIndex:
         self.directory = library_dir / INDEX_FOLDER
         self.directory.mkdir(exist_ok=True)
         self.title_repeats = title_repeats
-        shutil.rmtree(library_dir / _OLD_FOLDER, ignore_errors=True)
         self._schema = _schema()
-        try:
-            self.index = tantivy.Index(self._schema, path=str(self.directory), reuse=True)
-        except ValueError:
-            # Unreadable or of another layout: it holds nothing SQLite lacks, so start it
-            # empty (an index without a marker is rebuilt from the database).
-            shutil.rmtree(self.directory, ignore_errors=True)
-            self.directory.mkdir(exist_ok=True)
-            self.index = tantivy.Index(self._schema, path=str(self.directory), reuse=False)
+        # Processes opening a new library at once would otherwise see each other's half-made
+        # index as unreadable and delete it while it is written ("Directory not empty").
+        with _folder_lock(library_dir / INDEX_LOCK):
+            shutil.rmtree(library_dir / _OLD_FOLDER, ignore_errors=True)
+            try:
+                self.index = tantivy.Index(self._schema, path=str(self.directory), reuse=True)
+            except ValueError:
+                # Unreadable or of another layout: it holds nothing SQLite lacks, so start it
+                # empty (an index without a marker is rebuilt from the database).
+                shutil.rmtree(self.directory, ignore_errors=True)
+                self.directory.mkdir(exist_ok=True)
+                self.index = tantivy.Index(self._schema, path=str(self.directory), reuse=False)
         # This process sees another's commit only when it asks (`refresh`), after checking
         # that the commit's token is one the database committed.
         self.index.config_reader("manual")

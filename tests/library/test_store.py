@@ -240,3 +240,17 @@ def test_a_sources_documents_are_titled_with_the_work_they_are_part_of(
     empty_library.write([chapter.model_copy(update={"part_of": "Synthetic Report 2"})])
     assert empty_library.titles_of_source(GUIDANCE_SOURCE) == {
         "guideline:t/4": "Initial Synthetic Care (Synthetic Report 2)"}
+
+
+def test_writers_creating_one_new_library_at_once_all_land(tmp_path: Path) -> None:
+    """No library yet: each process finds the folder empty or half made by another."""
+    library_dir = tmp_path / "library"
+    names = ("a", "b", "c", "d")
+    files = [_jsonl(tmp_path / f"{p}.jsonl", p, 50) for p in names]
+    processes = [subprocess.Popen([sys.executable, "-c", _INGEST, str(library_dir), str(f)],
+                                  stderr=subprocess.PIPE, text=True) for f in files]
+    outcomes = [(p.wait(), p.stderr.read() if p.stderr else "") for p in processes]
+    assert [code for code, _ in outcomes] == [0] * len(names), outcomes
+    with Library(library_dir) as library:
+        assert library.stats()["jsonl"] == 50 * len(names)
+        _consistent(library)
