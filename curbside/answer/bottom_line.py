@@ -90,7 +90,7 @@ _ADVISES = re.compile(
 # "All four should be initiated …" leans on the line before it, as "These …" does.
 _COUNTS_BACK = re.compile(r"^(?:all|the|each of the) (?:two|three|four|five|six)\b",
                           re.IGNORECASE)
-_NO_SUBJECT = re.compile(r"^(?:recommended|suggested|indicated|preferred|reasonable|"
+_NO_SUBJECT = re.compile(r"^(?:not )?(?:recommended|suggested|indicated|preferred|reasonable|"
                          r"(?:may|can|should|must) be)\b", re.IGNORECASE)
 _ADVISES_AGAINST = re.compile(
     r"\b(?:not (?:be )?(?:recommended|suggested|indicated|used|given|offered|routinely)|"
@@ -142,14 +142,15 @@ def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate
                and (c.hit.passage.doc_id, c.hit.passage.section) in headings]
     leading = [c for c in [*shown, *unshown] if c.guideline and advises(c.text)
                and not for_another_group(population, c.text)]
-    # "Recommended in preference to ACEi …" has its subject in its heading, not in itself.
-    leading = [c for c in leading if not _NO_SUBJECT.match(c.text)] or leading
+    # "Recommended in preference to ACEi …" has its subject in its heading, not in itself:
+    # read alone, as a bottom line is, it says nothing ("Not recommended for severe DKA …").
+    leading = [c for c in leading if not _NO_SUBJECT.match(c.text)]
     if leading:
         # What to do leads before what not to: "Empiric antibiotic therapy should be initiated"
         # before "Routine anaerobic coverage … is not recommended".
         return max(leading, key=lambda c: (not _ADVISES_AGAINST.search(c.text), c.answer))
     # Else the first advice in the steps' order.
-    return next((c for c in lines if advises(c.text)
+    return next((c for c in lines if advises(c.text) and not _NO_SUBJECT.match(c.text)
                  and not for_another_group(population, c.text)), None)
 
 

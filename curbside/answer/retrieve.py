@@ -56,6 +56,29 @@ def _defining_otherwise(texts: list[tuple[str, str]],
     return found
 
 
+# Short forms of this many letters or fewer stand for many things ("SE": status epilepticus,
+# standard error; "PE", "MS", "AF"); longer ones ("DKA", "HFrEF") rarely do.
+AMBIGUOUS_LETTERS = 2
+
+
+def _short_forms_in_context(hits: list[PassageHit], matcher: TopicMatcher,
+                            without_short_forms: TopicMatcher, threshold: float
+                            ) -> list[PassageHit]:
+    """Hits without those that name the topic only by an ambiguous short form, in documents
+    that never name it otherwise (`without_short_forms` reads no ambiguous ones): such a
+    short form holds in the documents about its long form. "SE" is status epilepticus in an
+    epilepsy paper, and a standard error ("RR 0.98, SE 0.05") in a chemotherapy
+    meta-analysis found by searching for it."""
+    def text(hit: PassageHit) -> str:
+        return hit.title + " " + hit.passage.text
+
+    naming = {h.passage.doc_id for h in hits
+              if without_short_forms.coverage(text(h)) >= threshold}
+    return [h for h in hits if h.passage.doc_id in naming
+            or without_short_forms.coverage(text(h)) >= threshold
+            or matcher.coverage(text(h)) < threshold]
+
+
 def named_guidelines(analysis: QuestionAnalysis, titles: dict[str, str], matcher: TopicMatcher,
                      threshold: float, found: set[str]) -> list[str]:
     """Guidelines whose title names the topic that the search did not find, those whose title
@@ -97,6 +120,11 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
         hits = [h for h in hits if h.passage.doc_id not in other]
     matcher = TopicMatcher(weights, analysis.topic_phrases, abbreviations)
     threshold = topic_threshold(weights, settings.composer)
+    if abbreviations:
+        distinct = {short: named for short, named in abbreviations.items()
+                    if len(short) > AMBIGUOUS_LETTERS}
+        hits = _short_forms_in_context(
+            hits, matcher, TopicMatcher(weights, analysis.topic_phrases, distinct), threshold)
     # The best on-topic documents are read whole: a treatment paragraph rarely repeats every
     # word of the question, yet belongs in the article.
     on_topic_docs: list[str] = []

@@ -65,12 +65,29 @@ _PRECLINICAL = re.compile(
     re.IGNORECASE)
 
 
+# A study that speaks of none of these was not done in people.
+_PEOPLE = re.compile(
+    r"\b(?:patients?|participants?|subjects?|people|persons?|individuals?|humans?|men|women|"
+    r"children|adults?|infants?|volunteers?|cases?|cohort|clinical|hospitals?)\b",
+    re.IGNORECASE)
+
+
 def preclinical(text: str, document: Document) -> bool:
-    """The sentence, or the study it comes from, is about animals or cells."""
+    """The sentence, or the study it comes from, is about animals or cells: its title says so,
+    its MeSH terms do, or its text speaks of animals or cells and never of people ("…
+    phospho-S6 rose 3 d after kainate injection" from "… in a rat model")."""
     if _PRECLINICAL.search(text) or _PRECLINICAL.search(document.title):
         return True
     mesh = set(document.mesh_terms)
-    return "Animals" in mesh and "Humans" not in mesh
+    if "Animals" in mesh and "Humans" not in mesh:
+        return True
+    return _study_without_people(document.title, tuple(s.text for s in document.sections))
+
+
+@lru_cache(maxsize=4096)
+def _study_without_people(title: str, texts: tuple[str, ...]) -> bool:
+    return any(_PRECLINICAL.search(t) for t in texts) and not any(
+        _PEOPLE.search(t) for t in (title, *texts))
 
 
 def in_frame(text: str, document: Document, analysis: QuestionAnalysis,

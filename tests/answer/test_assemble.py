@@ -461,3 +461,28 @@ def test_a_guidelines_rows_in_a_section_are_labelled_by_their_heading() -> None:
                 if isinstance(b, BulletsBlock) and b.label}
     rows = labelled.get("Synthetic Testitis Score › Diagnosis Criteria", [])
     assert any(t.startswith("Age — 0 Points") for t in rows), labelled
+
+
+def test_a_line_without_its_subject_never_leads() -> None:
+    # "Not recommended for severe testitis" says what is not recommended only in its heading.
+    lead = treatment_lead("guideline:t/8", {
+        "Testitis › Intravenous Drug": ["Fixed-rate synthetic infusion: 0.1 units/kg per hour.",
+                                        "Optional synthetic bolus: 0.1 units/kg once."],
+        "Testitis › Oral Drug (Mild Testitis Only)": [
+            "Synthetic tablets every 2 hours are an alternative for mild testitis.",
+            "Not recommended for severe testitis or complicated cases."],
+        "Testitis › Fluids": ["Synthetic saline should be given for testitis in the first hour."],
+    })
+    assert not lead.startswith("Not recommended")
+
+
+def test_findings_of_a_study_done_only_in_animals_never_fill_clinical_headings() -> None:
+    # The study's animals are named in one sentence; its finding sentence names none.
+    rats = document("t:6", "Gout flares in a synthetic model",
+                    "Gout attacks were induced in a rat model. Colchicine after the attack "
+                    "lowered synovial swelling at 3 d.")
+    article = compose_article(evidence("How is an acute gout flare treated?", [*GOUT, rats]),
+                              "clinician", RULES_ONLY)
+    shown = " ".join(s.text for s in article.statements())
+    assert "synovial swelling" not in shown
+    assert "Colchicine given early" in shown

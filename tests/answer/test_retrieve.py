@@ -50,3 +50,23 @@ def test_a_document_defining_the_topics_short_form_otherwise_is_left_out(
     found = {h.passage.doc_id for h in evidence.hits}
     assert "t:ours" in found
     assert "t:theirs" not in found
+
+
+def test_a_short_form_counts_only_in_documents_that_name_the_topic(
+        empty_library: Library) -> None:
+    # Synthetic: "SE" is the topic's short form in one document; a trial's table uses "SE"
+    # for a standard error and never names the topic.
+    ours = Document(id="t:ours", source="pubmed", title="Synthetic status epilepticus series",
+                    sections=[DocumentSection(label="", text=(
+                        "Synthetic status epilepticus (SE) was treated in this test. "
+                        "SE ended after the synthetic drug in most patients of this test."))])
+    table = Document(id="t:table", source="pubmed", title="Synthetic chemotherapy trial",
+                     sections=[DocumentSection(label="", text=(
+                         "Synthetic regimens were equivalent (RR 0.98, SE 0.05) in this test. "
+                         "Mortality fell with the synthetic regimen (SE 0.09) in this test."))])
+    empty_library.write([ours, table])
+    evidence = gather_evidence(empty_library, analyse_question(
+        "How is status epilepticus managed?"), Settings(library=empty_library.directory))
+    found = {h.passage.doc_id for h in evidence.hits}
+    assert "t:ours" in found
+    assert "t:table" not in found
