@@ -19,6 +19,7 @@ from curbside.answer.lead import (
 from curbside.answer.population import for_another_group, names_a_population
 from curbside.answer.select import Candidate
 from curbside.answer.steps import PlannedStep
+from curbside.answer.topic import TopicMatcher
 from curbside.models import (
     GUIDANCE_SOURCE,
     Audience,
@@ -154,6 +155,13 @@ def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate
                  and not for_another_group(population, c.text)), None)
 
 
+def _about_the_topic(candidate: Candidate, evidence: Evidence, matcher: TopicMatcher) -> bool:
+    """The sentence's document is named for the topic (its title, or the guideline it is part
+    of, covers all of the topic's rarity)."""
+    document = evidence.documents[candidate.doc_ids[0]]
+    return matcher.coverage(f"{document.title} {document.part_of or ''}") >= 1.0
+
+
 def choose_bottom_line(
     candidates: list[Candidate], evidence: Evidence, audience: Audience, max_words: int,
     max_sentences: int, answer_lead_weight: float = 0.0,
@@ -182,6 +190,11 @@ def choose_bottom_line(
     treats = evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING)
     if treats and not evidence.analysis.population:
         usable = [c for c in usable if not names_a_population(c.text)] or usable
+    if treats:
+        # "How is cellulitis treated?" is answered from a page about cellulitis ("Treatment is
+        # with antibiotics."), not by a page on another disease naming it in passing.
+        matcher = TopicMatcher.for_evidence(evidence)
+        usable = [c for c in usable if _about_the_topic(c, evidence, matcher)] or usable
     if evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING):
         # A guideline's first-line recommendation is the answer to "how is it treated".
         first_line = [c for c in usable

@@ -17,6 +17,10 @@ _TREATMENT_FIELD = re.compile(
     r"^(?:initial|first[- ]line|second[- ]line|third[- ]line|preferred|alternative|"
     r"recommended)(?: (?:therapy|treatment|regimen|agents?|options?|choice))?\s*:\s*\S",
     re.IGNORECASE)
+# So does a short statement of what the treatment is ("Treatment is with antibiotics.").
+_TREATMENT_STATEMENT = re.compile(
+    r"^(?:the )?(?:treatment|therapy|management)\b(?: \w+){0,3} (?:is|are|includes?|"
+    r"consists? of)\b", re.IGNORECASE)
 MAX_WORDS = 70
 
 # Phrases that open a sentence without adding to it; the rest stands as a sentence on its own.
@@ -184,7 +188,8 @@ def trim_lead_in(sentence: str) -> str | None:
 
 def is_finding(sentence: str) -> bool:
     count = len(sentence.split())
-    shortest = FIELD_MIN_WORDS if _TREATMENT_FIELD.match(sentence) else MIN_WORDS
+    short_answer = _TREATMENT_FIELD.match(sentence) or _TREATMENT_STATEMENT.match(sentence)
+    shortest = FIELD_MIN_WORDS if short_answer else MIN_WORDS
     if count < shortest or count > MAX_WORDS:
         return False
     if sentence.rstrip().endswith("?") or sentence.rstrip().endswith(":"):

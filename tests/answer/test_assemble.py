@@ -486,3 +486,16 @@ def test_findings_of_a_study_done_only_in_animals_never_fill_clinical_headings()
     shown = " ".join(s.text for s in article.statements())
     assert "synovial swelling" not in shown
     assert "Colchicine given early" in shown
+
+
+def test_a_treatment_bottom_line_comes_from_a_document_about_the_condition() -> None:
+    # Synthetic: a page on another disease names testitis in passing, in a sentence the
+    # rules rank highly; the page about testitis says its treatment in four words.
+    other = document("t:11", "Widget gangrene",
+                     "Although antibiotics are often given first (and kept for surrounding "
+                     "testitis), antibiotics do not treat widget gangrene in adults.")
+    page = document("t:12", "Testitis", "Treatment is with antibiotics.")
+    article = compose_article(evidence("How is testitis treated?", [other, page]),
+                              "clinician", RULES_ONLY)
+    [lead] = article.bottom_line
+    assert lead.text == "Treatment is with antibiotics."

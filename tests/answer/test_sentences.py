@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from curbside.answer.sentences import quotable_sentences, trim_lead_in
+from curbside.answer.sentences import is_finding, quotable_sentences, trim_lead_in
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,9 @@ def test_a_guideline_treatment_field_is_whole_in_a_few_words() -> None:
     # Synthetic guideline lines: a treatment field is the answer; other short lines are not.
     text = "Initial Therapy: Synthetic A + B\nGroup A: synthetic\nSynthetic drug A works."
     assert quotable_sentences(text, "") == ["Initial Therapy: Synthetic A + B"]
+
+
+def test_a_short_statement_of_the_treatment_is_a_finding() -> None:
+    assert is_finding("Treatment is with antibiotics.")
+    assert is_finding("Treatment usually includes rest.")
+    assert not is_finding("Antibiotics help.")  # too short to say what it is about
