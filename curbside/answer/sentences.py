@@ -119,6 +119,11 @@ _STUDY_SELF = re.compile(
     r"\b(?:institutes?|nih|foundation) (?:is|are) (?:seeking|conducting|supporting|funding)\b|"
     r"\bgoals? of (?:this|the|our) (?:research|project|work)\b|"
     r"\b(?:our|the) understanding of\b.{0,80}\b(?:is|remains) (?:incomplete|limited|poor)\b|"
+    # the literature's gap a study sets out to fill ("… have been rarely explored"); "has not
+    # been evaluated in pregnancy" may be the answer, and stays
+    r"\b(?:has|have) (?:been )?(?:rarely|seldom|scarcely|poorly) (?:been )?(?:explored|studied|"
+    r"investigated|examined|evaluated|addressed|reported|described|characteri[sz]ed)\b|"
+    r"\blittle is known\b|\bfew studies have\b|"
     r"\b(?:not|never) (?:differentiated|specified|addressed) (?:within|in|by) the guideline\b",
     re.IGNORECASE,
 )

@@ -126,3 +126,16 @@ def test_a_short_statement_of_the_treatment_is_a_finding() -> None:
     assert is_finding("Treatment is with antibiotics.")
     assert is_finding("Treatment usually includes rest.")
     assert not is_finding("Antibiotics help.")  # too short to say what it is about
+
+
+@pytest.mark.parametrize("sentence", [
+    "Risk factors for synthetic testitis in admitted adults have been rarely explored.",
+    "Little is known about synthetic testitis after knee surgery.",
+    "Few studies have examined synthetic testitis in older adults.",
+])
+def test_the_gap_a_study_fills_is_not_a_finding(sentence: str) -> None:
+    assert not is_finding(sentence)
+
+
+def test_evidence_said_to_be_missing_is_a_finding() -> None:
+    assert is_finding("The safety of synthetic drug A has not been evaluated in pregnancy.")
