@@ -172,13 +172,23 @@ def reference_for(
                      note=document.note, sections=quoted)
 
 
+_ASKS_FOR_SYMPTOMS = re.compile(r"\b(?:symptoms?|signs?)\b", re.IGNORECASE)
+
+
 def article_title(analysis: QuestionAnalysis, topic: str) -> str:
+    # The topic as the question wrote it: "Cushing syndrome" keeps its capital mid-sentence.
+    written = re.search(re.escape(topic), analysis.question, re.IGNORECASE) if topic else None
+    if written and written.start() > 0:
+        topic = written.group(0)
     subject = topic[0].upper() + topic[1:] if topic else topic
-    lowered = topic[0].lower() + topic[1:] if topic and not topic[:2].isupper() else topic
+    lowered = topic if (written and written.start() > 0) or topic[:2].isupper() \
+        else topic[:1].lower() + topic[1:]
+    diagnosis = "Signs and symptoms of" if _ASKS_FOR_SYMPTOMS.search(analysis.question) \
+        else "Diagnosis of"
     templates = {
         Intent.MANAGEMENT: f"Management of {lowered}",
         Intent.DOSING: f"Dosing of {lowered}",
-        Intent.DIAGNOSIS: f"Diagnosis of {lowered}",
+        Intent.DIAGNOSIS: f"{diagnosis} {lowered}",
         Intent.PROGNOSIS: f"Prognosis of {lowered}",
         Intent.RISK: f"Risk factors for {lowered}",
         Intent.ETIOLOGY: f"Causes of {lowered}",

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from curbside.answer.assemble import compose_article
+import pytest
+
+from curbside.answer.assemble import article_title, compose_article
 from curbside.answer.question import analyse_question
+from curbside.answer.topic import topic_phrase
 from curbside.models import (
     Appraisal,
     Article,
@@ -499,3 +502,13 @@ def test_a_treatment_bottom_line_comes_from_a_document_about_the_condition() -> 
                               "clinician", RULES_ONLY)
     [lead] = article.bottom_line
     assert lead.text == "Treatment is with antibiotics."
+
+
+@pytest.mark.parametrize(("question", "title"), [
+    ("What are the symptoms of Cushing syndrome?", "Signs and symptoms of Cushing syndrome"),
+    ("How is diabetic ketoacidosis treated?", "Management of diabetic ketoacidosis"),
+    ("How is COPD treated?", "Management of COPD"),
+])
+def test_the_title_names_the_topic_as_the_question_wrote_it(question: str, title: str) -> None:
+    analysis = analyse_question(question)
+    assert article_title(analysis, topic_phrase(analysis)) == title
