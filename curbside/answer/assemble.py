@@ -7,7 +7,7 @@ own; its only words are section titles, step labels and those notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from curbside.answer import sections as plan
@@ -276,13 +276,23 @@ def compose_article(
         candidates = plain_enough(candidates, analysis.topic_terms)
     citations = _Citations()
     redundancy = _Redundancy(candidates, analysis.topic_terms)
+    subjects: dict[str, bool] = {}
+
+    def named_for_topic(candidate: Candidate) -> bool:
+        doc_id = candidate.doc_ids[0]
+        if doc_id not in subjects:
+            document = focused.documents[doc_id]
+            # An excerpt held without its title may be about anything: it is not judged so.
+            subjects[doc_id] = candidate.guideline or not document.title or matcher.coverage(
+                _subject_of(document)) >= threshold
+        return subjects[doc_id]
 
     def plan_steps(remaining: list[Candidate], taken: list[Candidate]
                    ) -> list[PlannedStep] | None:
         unread = [c for c in rated if c.guideline and not c.read
                   and c.section == plan.MANAGEMENT and c not in taken]
-        return guideline_steps(_section_pool(remaining, plan.MANAGEMENT), focused, audience,
-                               redundancy.admit,
+        return guideline_steps(_section_pool(remaining, plan.MANAGEMENT, named_for_topic), focused,
+                               audience, redundancy.admit,
                                lambda text: matcher.coverage(text) >= threshold, unread)
 
     bottom: list[Candidate] = []
@@ -291,8 +301,9 @@ def compose_article(
     steps_first = audience == "clinician" and primary == plan.MANAGEMENT
     planned_steps = plan_steps(candidates, []) if steps_first else None
     if planned_steps:
-        lead = guideline_bottom_line(planned_steps, _section_pool(candidates, plan.MANAGEMENT),
-                                     analysis.population)
+        lead = guideline_bottom_line(
+            planned_steps, _section_pool(candidates, plan.MANAGEMENT, named_for_topic),
+            analysis.population)
         if lead is not None:
             bottom = [lead]
             planned_steps = _without(planned_steps, lead)
@@ -316,7 +327,7 @@ def compose_article(
             limit += 3
         if key == plan.OTHER:
             limit = 3
-        pool = _section_pool(remaining, key)
+        pool = _section_pool(remaining, key, named_for_topic)
         planned = None
         if key == plan.MANAGEMENT and primary == plan.MANAGEMENT:
             planned = planned_steps if steps_first else plan_steps(remaining, bottom)
@@ -394,10 +405,13 @@ def _subject_of(document: Document) -> str:
     return f"{document.title} {document.part_of or ''}"
 
 
-def _section_pool(remaining: Sequence[Candidate], key: str) -> list[Candidate]:
-    """The candidates for a section; sentences from on-topic documents that do not name the
-    topic must earn their place."""
-    return [c for c in remaining if c.section == key and (c.topical > 0 or c.score > 0.9)]
+def _section_pool(remaining: Sequence[Candidate], key: str,
+                  named_for_topic: Callable[[Candidate], bool]) -> list[Candidate]:
+    """The candidates for a section. A sentence that does not name the topic must earn its
+    place, and come from a document about the topic: "There is no cure for Milroy disease."
+    is no statement on cellulitis, though its page names cellulitis elsewhere."""
+    return [c for c in remaining if c.section == key
+            and (c.topical > 0 or (c.score > 0.9 and named_for_topic(c)))]
 
 
 def _without(steps: Sequence[PlannedStep], taken: Candidate) -> list[PlannedStep]:

@@ -512,3 +512,19 @@ def test_a_treatment_bottom_line_comes_from_a_document_about_the_condition() -> 
 def test_the_title_names_the_topic_as_the_question_wrote_it(question: str, title: str) -> None:
     analysis = analyse_question(question)
     assert article_title(analysis, topic_phrase(analysis)) == title
+
+
+def test_a_page_naming_the_topic_in_passing_lends_it_none_of_its_other_sentences() -> None:
+    # Synthetic: the widget-disease page names testitis once; its other sentences are about
+    # widget disease and never name testitis.
+    page = document("t:13", "Testitis", "Treatment is with antibiotics. Testitis treatment "
+                    "with synthetic drug A shortens the illness in adults.")
+    other = document("t:14", "Widget disease",
+                     "Widget disease causes swelling that may be mistaken for testitis. There "
+                     "is currently no cure for widget disease. Widget disease treatment aims "
+                     "to reduce the swelling with compression.")
+    article = compose_article(evidence("How is testitis treated?", [page, other]),
+                              "patient", RULES_ONLY)
+    shown = [s.text for s in article.statements()]
+    assert "Treatment is with antibiotics." in shown
+    assert not any("no cure for widget" in text or "compression" in text for text in shown)
