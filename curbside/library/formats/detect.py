@@ -11,6 +11,10 @@ from pathlib import Path
 
 from curbside.library.formats import Record, RecordProblem, guarded
 from curbside.library.formats.bioasq import read_bioasq
+from curbside.library.formats.docx import SUFFIXES as DOCX_SUFFIXES
+from curbside.library.formats.docx import read_docx
+from curbside.library.formats.html import SUFFIXES as HTML_SUFFIXES
+from curbside.library.formats.html import read_html
 from curbside.library.formats.jsonl import read_jsonl
 from curbside.library.formats.markdown import SUFFIXES as MARKDOWN_SUFFIXES
 from curbside.library.formats.markdown import read_markdown
@@ -23,11 +27,12 @@ from curbside.library.formats.scifact import CORPUS_MEMBER, read_scifact
 from curbside.library.formats.sniff import first_json_records, head, xml_root, xml_root_tag
 
 FORMATS = ("pubmed-xml", "medquad-xml", "beir", "jsonl", "pubmedqa", "bioasq", "scifact",
-           "markdown", "open-medicine", "archive")
+           "markdown", "html", "docx", "open-medicine", "archive")
 _HINT = (
     "Curbside reads MEDLINE/PubMed XML (.xml, .xml.gz), MedQuAD XML (or a .tar.xz of it), "
     "BEIR corpus.jsonl, PubMedQA ori_pqal.json, BioASQ doc_to_abstract.json, SciFact CSV/zip, "
-    "JSONL documents with id/title/text, and guidelines or protocols in Markdown (.md)."
+    "JSONL documents with id/title/text, and guidelines or protocols in Markdown (.md), HTML "
+    "(.html, .htm) or Word (.docx)."
 )
 
 
@@ -49,6 +54,11 @@ def detect_format(path: Path) -> str:
         return "beir"
     if name.endswith(MARKDOWN_SUFFIXES):
         return "markdown"
+    # By name alone: the readers say what is wrong with a file that is not what its name says.
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    if name.endswith(DOCX_SUFFIXES):
+        return "docx"
     if name == "doc_to_abstract.json":
         return "bioasq"
     if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")):
@@ -137,6 +147,10 @@ def read_any(path: Path) -> Iterator[Record]:
         yield from read_jsonl(path / "corpus.jsonl" if path.is_dir() else path, beir=True)
     elif kind == "markdown":
         yield from read_markdown(path)
+    elif kind == "html":
+        yield from read_html(path)
+    elif kind == "docx":
+        yield from read_docx(path)
     elif kind == "open-medicine":
         yield from read_open_medicine(path)
     elif kind == "jsonl":

@@ -51,7 +51,7 @@ def _own_text(item: SyntaxTreeNode) -> str:
     return " ".join(t for t in texts if t)
 
 
-def _introduces(parent: str) -> bool:
+def is_lead_in(parent: str) -> bool:
     # A parent that ends a sentence is a statement of its own, not a lead-in.
     return parent.endswith(":") or (len(parent.split()) <= LEAD_IN_WORDS
                                     and not parent.endswith((".", "!", "?")))
@@ -66,10 +66,10 @@ def _list_lines(node: SyntaxTreeNode, lead: str = "") -> Iterator[str]:
         joint = " " if lead.endswith(":") else " — "
         line = f"{lead}{joint}{text}".strip() if lead and text else text
         # A lead-in with items below it is said by each of them, not again on its own.
-        if line and not (nested and text and _introduces(text)):
+        if line and not (nested and text and is_lead_in(text)):
             yield line
         for child in nested:
-            yield from _list_lines(child, line if text and _introduces(text) else lead)
+            yield from _list_lines(child, line if text and is_lead_in(text) else lead)
 
 
 def _table_lines(node: SyntaxTreeNode) -> Iterator[str]:

@@ -1,10 +1,12 @@
 """A file's opening bytes, read to decide its format: past a UTF-8 byte-order mark, through
 gzip (what a damaged or truncated file still gives), past an XML prolog and doctype of any
-length, and a JSON Lines file's first records whatever their length."""
+length, a JSON Lines file's first records whatever their length, and whether a file
+named .html holds an HTML page."""
 
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,3 +175,29 @@ def _json(line: bytes) -> Any:
         return json.loads(line.decode("utf-8", "replace"))
     except (ValueError, RecursionError):
         return None
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A tag only an HTML page opens with or is made of; a text file with none is not a page.
+_HTML_TAG = re.compile(rb"<(!doctype\s+html|html|head|body|title|meta|p|h[1-6]|div|section|"
+                       rb"article|main|ul|ol|li|table)[\s>/]", re.IGNORECASE)
+_SAVE_AS_HTML = ("save the guideline page again as HTML (in a browser: Save Page As, "
+                 "\"Web Page, HTML only\") and ingest it again")
+
+
+def html_problem(data: bytes) -> str | None:
+    """Why the bytes of a file named .html are not an HTML page, with what to do; None when
+    they are one."""
+    opening = data[:HEAD_SIZE]
+    if not opening.strip():
+        return f"the file is empty; {_SAVE_AS_HTML}"
+    if opening.startswith(_UTF16_BOMS):
+        opening = opening.decode("utf-16", "replace").encode("utf-8")
+    # Text holds no NUL and few control characters; a PDF, an image or random bytes hold many.
+    controls = sum(1 for byte in opening if byte < 32 and byte not in b"\t\n\r\f")
+    if b"\x00" in opening or controls > len(opening) // 20:
+        return ("the file holds binary data, not an HTML page (a PDF, Word file or image named "
+                f".html?); {_SAVE_AS_HTML}")
+    if not _HTML_TAG.search(opening):
+        return f"the file holds no HTML tags, so it is not an HTML page; {_SAVE_AS_HTML}"
+    return None
