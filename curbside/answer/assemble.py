@@ -381,7 +381,7 @@ def compose_article(
                 f"this is indirect evidence, and no document in the library is about {topic}.")
         else:
             notes.append(f"{counted} address{'es' if one else ''} {topic}; this article is "
-                         "limited to what they report.")
+                         f"limited to what {'it reports' if one else 'they report'}.")
     present += [c.section for c in bottom]  # the bottom line says something on its section
     absent = [plan.section_title(k, audience).lower() for k in plan.EXPECTED[analysis.intent]
               if k not in present]
