@@ -287,11 +287,20 @@ def compose_article(
                 _subject_of(document)) >= threshold
         return subjects[doc_id]
 
+    def belongs(candidate: Candidate) -> bool:
+        """A sentence of a document about another subject belongs only when it names the
+        topic as what it speaks of: not in passing ("… (and surrounding cellulitis), …"), and
+        not by leaving it unnamed ("There is no cure for Milroy disease." on a page naming
+        cellulitis elsewhere). One that leaves the topic unnamed must earn its place."""
+        if candidate.topical > 0:
+            return named_for_topic(candidate) or not matcher.mentions_in_passing(candidate.text)
+        return candidate.score > 0.9 and named_for_topic(candidate)
+
     def plan_steps(remaining: list[Candidate], taken: list[Candidate]
                    ) -> list[PlannedStep] | None:
         unread = [c for c in rated if c.guideline and not c.read
                   and c.section == plan.MANAGEMENT and c not in taken]
-        return guideline_steps(_section_pool(remaining, plan.MANAGEMENT, named_for_topic), focused,
+        return guideline_steps(_section_pool(remaining, plan.MANAGEMENT, belongs), focused,
                                audience, redundancy.admit,
                                lambda text: matcher.coverage(text) >= threshold, unread)
 
@@ -302,7 +311,7 @@ def compose_article(
     planned_steps = plan_steps(candidates, []) if steps_first else None
     if planned_steps:
         lead = guideline_bottom_line(
-            planned_steps, _section_pool(candidates, plan.MANAGEMENT, named_for_topic),
+            planned_steps, _section_pool(candidates, plan.MANAGEMENT, belongs),
             analysis.population)
         if lead is not None:
             bottom = [lead]
@@ -327,7 +336,7 @@ def compose_article(
             limit += 3
         if key == plan.OTHER:
             limit = 3
-        pool = _section_pool(remaining, key, named_for_topic)
+        pool = _section_pool(remaining, key, belongs)
         planned = None
         if key == plan.MANAGEMENT and primary == plan.MANAGEMENT:
             planned = planned_steps if steps_first else plan_steps(remaining, bottom)
@@ -406,12 +415,9 @@ def _subject_of(document: Document) -> str:
 
 
 def _section_pool(remaining: Sequence[Candidate], key: str,
-                  named_for_topic: Callable[[Candidate], bool]) -> list[Candidate]:
-    """The candidates for a section. A sentence that does not name the topic must earn its
-    place, and come from a document about the topic: "There is no cure for Milroy disease."
-    is no statement on cellulitis, though its page names cellulitis elsewhere."""
-    return [c for c in remaining if c.section == key
-            and (c.topical > 0 or (c.score > 0.9 and named_for_topic(c)))]
+                  belongs: Callable[[Candidate], bool]) -> list[Candidate]:
+    """The candidates for a section, those that `belongs` admits."""
+    return [c for c in remaining if c.section == key and belongs(c)]
 
 
 def _without(steps: Sequence[PlannedStep], taken: Candidate) -> list[PlannedStep]:

@@ -85,8 +85,8 @@ _DESIGN_LABELS = {"METHODS", "METHOD", "OBJECTIVE", "OBJECTIVES", "AIM", "AIMS",
 # Sentences about the study itself (its aims and methods), not about medicine.
 _STUDY_SELF = re.compile(
     r"\b(?:the (?:aim|purpose|objective|goal)s? (?:of|was|is|were)|"
-    r"we (?:aimed|sought|set out|hypothesi[sz]ed|investigated|evaluated|examined|analy[sz]ed|"
-    r"conducted|performed|searched|reviewed|enrolled|recruited|used|describe|will)|"
+    r"we (?:\w+ly )?(?:aimed|sought|set out|hypothesi[sz]ed|investigated|evaluated|examined|"
+    r"analy[sz]ed|conducted|performed|searched|reviewed|enrolled|recruited|used|describe|will)|"
     r"(?:this|the present|our) (?:study|review|paper|article) (?:aims|aimed|was designed|"
     r"describes|reports|presents)|"
     r"were (?:also )?(?:enrolled|recruited|randomi[sz]ed|included|identified|extracted)|"

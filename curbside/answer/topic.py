@@ -116,6 +116,19 @@ class TopicMatcher:
         stems = [stem(piece) for piece in pieces]
         return any(pair in pairs for pair in pairwise(stems))
 
+    def mentions_in_passing(self, text: str) -> bool:
+        """The text names the topic only in parentheses or as an item of a list: "… (and
+        surrounding cellulitis), antibiotics do not treat pyoderma gangrenosum", "These
+        infections include pneumonia, a lung infection; cellulitis, a skin infection; …"."""
+        if not self.present(text):
+            return False
+        core = _PARENTHESES.sub(" ", text)
+        parts = _LIST_SEPARATORS.split(core)
+        if len(parts) >= LIST_PARTS and not self.present(parts[0]):
+            # The first piece holds the subject ("Cellulitis, an infection of the skin, is …").
+            core = " ".join(p for p in parts if len(p.split()) > LIST_ITEM_WORDS)
+        return not self.present(core)
+
     def coverage(self, text: str) -> float:
         if not self.total:
             return 0.0
@@ -124,6 +137,10 @@ class TopicMatcher:
 
 
 _NEGATING_PREFIXES = ("non-", "non", "un")
+_PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_LIST_SEPARATORS = re.compile(r"[;,]| - ")  # " - " joins a flattened list's items
+LIST_PARTS = 3  # pieces between commas or semicolons that make a list
+LIST_ITEM_WORDS = 6  # a piece this short is an item of the list
 
 
 def _written_out(long_form: Sequence[str], ordered: Sequence[str]) -> bool:

@@ -139,3 +139,7 @@ def test_the_gap_a_study_fills_is_not_a_finding(sentence: str) -> None:
 
 def test_evidence_said_to_be_missing_is_a_finding() -> None:
     assert is_finding("The safety of synthetic drug A has not been evaluated in pregnancy.")
+
+
+def test_what_the_authors_did_with_an_adverb_is_not_a_finding() -> None:
+    assert not is_finding("We systematically reviewed published papers from 1980 to 2008.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from curbside.answer.question import analyse_question
 from curbside.answer.topic import TopicMatcher
 
@@ -55,3 +57,21 @@ def test_an_abbreviated_topic_is_named_by_its_long_form_with_one_word_other() ->
     # Two words other, or the words out of order, is another name.
     assert "copd" not in matcher.present("Chronic restrictive lung disease")
     assert "copd" not in matcher.present("Obstructive disease, chronic, of the airway")
+
+
+@pytest.mark.parametrize(("sentence", "passing"), [
+    ("Other signs may include hydrocele; prominent veins; upslanting toenails; and testitis.",
+     True),
+    ("These infections include pneumonia, a lung infection; testitis, a skin infection; "
+     "peritonitis, an abdominal infection.", True),
+    ("Antibiotics are often given first (and kept for surrounding testitis), but they do not "
+     "treat widget gangrene.", True),
+    ("Once widget disease is confirmed, treatment focuses on - curing an existing testitis - "
+     "removing any widget stones", True),
+    ("People with recurrent testitis may benefit from prophylactic antibiotics.", False),
+    ("Testitis, an infection of the skin, is treated with antibiotics for 5 days, and most "
+     "patients recover.", False),
+])
+def test_a_topic_named_in_parentheses_or_as_a_list_item_is_named_in_passing(
+        sentence: str, passing: bool) -> None:
+    assert TopicMatcher({"testitis": 5.0}).mentions_in_passing(sentence) is passing
