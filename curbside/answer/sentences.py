@@ -85,8 +85,9 @@ _DESIGN_LABELS = {"METHODS", "METHOD", "OBJECTIVE", "OBJECTIVES", "AIM", "AIMS",
 # Sentences about the study itself (its aims and methods), not about medicine.
 _STUDY_SELF = re.compile(
     r"\b(?:the (?:aim|purpose|objective|goal)s? (?:of|was|is|were)|"
-    r"we (?:\w+ly )?(?:aimed|sought|set out|hypothesi[sz]ed|investigated|evaluated|examined|"
-    r"analy[sz]ed|conducted|performed|searched|reviewed|enrolled|recruited|used|describe|will)|"
+    r"we (?:\w+ly |then |also |further |first |next )?(?:aimed|sought|set out|hypothesi[sz]ed|"
+    r"investigated?|evaluated|examined|analy[sz]ed|conducted|performed|searched|reviewed|"
+    r"enrolled|recruited|used|describe|will)|"
     r"(?:this|the present|our) (?:study|review|paper|article) (?:aims|aimed|was designed|"
     r"describes|reports|presents)|"
     r"were (?:also )?(?:enrolled|recruited|randomi[sz]ed|included|identified|extracted)|"
@@ -117,6 +118,8 @@ _STUDY_SELF = re.compile(
     r"\b(?:scientists|researchers|investigators) (?:are|have been) (?:also )?(?:studying|"
     r"investigating|exploring|working|looking|testing|trying)\b|"
     r"\b(?:institutes?|nih|foundation) (?:is|are) (?:seeking|conducting|supporting|funding)\b|"
+    r"\b(?:the )?(?:ninds|nih|nia|nci|nhlbi|niddk|niams|nichd|institutes?|foundation)s? "
+    r"(?:supports?|funds?|conducts?|sponsors?)(?: and \w+)? (?:\w+ )?research\b|"
     r"\bgoals? of (?:this|the|our) (?:research|project|work)\b|"
     r"\b(?:our|the) understanding of\b.{0,80}\b(?:is|remains) (?:incomplete|limited|poor)\b|"
     # the literature's gap a study sets out to fill ("… have been rarely explored"); "has not

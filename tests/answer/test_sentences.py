@@ -143,3 +143,11 @@ def test_evidence_said_to_be_missing_is_a_finding() -> None:
 
 def test_what_the_authors_did_with_an_adverb_is_not_a_finding() -> None:
     assert not is_finding("We systematically reviewed published papers from 1980 to 2008.")
+
+
+@pytest.mark.parametrize("sentence", [
+    "The NINDS supports research on synthetic testitis in this test.",
+    "Synthetic testitis spreads widely, and we then investigate what could be expected of it.",
+])
+def test_research_support_and_what_the_authors_then_did_are_not_findings(sentence: str) -> None:
+    assert not is_finding(sentence)
