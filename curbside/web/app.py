@@ -43,7 +43,7 @@ from curbside.render.labels import REVIEW_STAGES, review_banner, shows_review_st
 from curbside.settings import Settings, WebSettings
 from curbside.urls import web_url
 from curbside.web.bodylimit import BodyLimit
-from curbside.web.composing import ComposerPool, ServerBusyError
+from curbside.web.composing import ComposerPool, ComposerStoppedError, ServerBusyError
 from curbside.web.errors import (
     LIBRARY_UNAVAILABLE,
     LLM_UNAVAILABLE,
@@ -163,7 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(request, templates, 422, str(error))
 
     @app.exception_handler(ServerBusyError)
-    async def busy(request: Request, error: ServerBusyError) -> Response:
+    @app.exception_handler(ComposerStoppedError)
+    async def busy(request: Request, error: ServerBusyError | ComposerStoppedError) -> Response:
         return _error(request, templates, 503, str(error),
                       {"Retry-After": str(error.retry_after)})
 

@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -42,6 +43,17 @@ class ServerBusyError(CurbsideError):
             "The server is composing as many answers as it can right now. Try again in "
             f"{retry_after} second{'s' if retry_after != 1 else ''}.")
         self.retry_after = retry_after
+
+
+class ComposerStoppedError(CurbsideError):
+    """The worker composing an article died (killed, out of memory); new ones start."""
+
+    retry_after = 1
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The process composing the article stopped before it finished; try again. If "
+            "this keeps happening, ask an administrator to check the server's memory and log.")
 
 
 @dataclass(frozen=True)
@@ -107,12 +119,13 @@ class ComposerPool:
             if self._executor is None:
                 # Spawned, not forked: the server's threads and open SQLite handles stay behind.
                 context = multiprocessing.get_context("spawn")
-                self._progress = context.Queue()
+                if self._progress is None:
+                    self._progress = context.Queue()
+                    threading.Thread(target=self._relay_progress, args=(self._progress,),
+                                     daemon=True, name="curbside-compose-progress").start()
                 self._executor = ProcessPoolExecutor(
                     self.workers, mp_context=context, initializer=_start_worker,
                     initargs=(self.settings, self._progress))
-                threading.Thread(target=self._relay_progress, args=(self._progress,),
-                                 daemon=True, name="curbside-compose-progress").start()
             return self._executor
 
     def _relay_progress(self, progress: multiprocessing.Queue[tuple[int, str]]) -> None:
@@ -147,7 +160,13 @@ class ComposerPool:
                 self._listeners[task] = on_progress
             request = ComposeRequest(task, question, audience, thread_question,
                                      reports_progress=on_progress is not None)
-            outcome = self._pool().submit(_compose, request).result()
+            pool = self._pool()
+            try:
+                outcome = pool.submit(_compose, request).result()
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): the next ask starts new ones.
+                self._discard(pool)
+                raise ComposerStoppedError() from None
         finally:
             self._listeners.pop(task, None)
             with self._lock:
@@ -161,6 +180,13 @@ class ComposerPool:
     def _retry_after(self) -> int:
         """Seconds until the asks now queued have likely been answered."""
         return max(1, math.ceil(self._seconds))
+
+    def _discard(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._executor is not broken:
+                return  # another ask has replaced it already
+            self._executor = None
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         with self._lock:
