@@ -112,6 +112,7 @@ def test_a_folder_is_walked_and_each_file_read_by_its_format(
     (root / "notes" / "readme.txt").write_text("synthetic notes, no format", encoding="utf-8")
     _jsonl_rows(root / ".hidden" / "skip.jsonl", ["hidden:1"])
     _jsonl_rows(root / "notes" / ".skip.jsonl", ["hidden:2"])
+    (root / "~$guide.docx").write_bytes(b"\x00synthetic Word lock file")  # no problem line
     (root / "guide.md").write_text("# Synthetic guide\n\nA synthetic line for tests.\n",
                                    encoding="utf-8")
     (root / "guide.md.meta.json").write_text('{"issuer": "Synthetic test body"}',

@@ -48,7 +48,8 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path | RecordProblem]:
     files = {entry.name for entry in entries if not entry.is_dir()}
     sidecars = _sidecars(files)
     for entry in entries:
-        if entry.name.startswith("."):
+        # Hidden files, and the "~$name.docx" lock files Word leaves beside an open document.
+        if entry.name.startswith((".", "~$")):
             continue
         if entry.is_dir():
             if _read_whole(entry):
@@ -72,4 +73,4 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path | RecordProblem]:
             yield item
         if not found:
             yield RecordProblem(str(path), "the folder holds no files to ingest (hidden files "
-                                "are skipped)")
+                                "and Word lock files are skipped)")
