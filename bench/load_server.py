@@ -44,6 +44,7 @@ Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
 
 
 def questions(data: Path) -> list[str]:
+    """The questions of BioASQ 12b batches 1-3, in their files' order."""
     found = []
     for batch in (1, 2, 3):
         path = data / "bioasq-12b-golden" / f"12B{batch}_golden.json"

@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import verifier_cases  # noqa: E402
+from load_server import questions as bioasq_questions  # noqa: E402
 
 from tests.answer.chat_servers import llama_server, llm_python  # noqa: E402
 
@@ -82,14 +83,6 @@ def timed(function: Callable[[], object]) -> float:
     start = time.perf_counter()
     function()
     return (time.perf_counter() - start) * 1000
-
-
-def bioasq_questions(data: Path) -> list[str]:
-    questions = []
-    for batch in (1, 2, 3):
-        path = data / "bioasq-12b-golden" / f"12B{batch}_golden.json"
-        questions += [q["body"] for q in json.loads(path.read_text())["questions"]]
-    return questions
 
 
 def bench_ingest(data: Path, work: Path) -> dict[str, float]:

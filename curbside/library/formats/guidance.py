@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -52,6 +53,41 @@ class GuidanceSection:
 
     heading_path: tuple[str, ...]
     lines: tuple[str, ...]
+
+
+class SectionCollector:
+    """Lines gathered under the heading path a reader has reached, as every guidance reader
+    gathers them: the first level-1 heading is the title, a heading replaces those at its
+    level and below, and a heading's lines end at the next heading."""
+
+    def __init__(self) -> None:
+        self.title = ""
+        self._path: list[tuple[int, str]] = []  # (heading level, heading text) below the title
+        self._sections: list[GuidanceSection] = []
+        self._lines: list[str] = []
+
+    def heading(self, level: int, text: str) -> None:
+        self._close()
+        if level == 1 and not self.title:
+            self.title = text
+            return
+        while self._path and self._path[-1][0] >= level:
+            self._path.pop()
+        self._path.append((level, text))
+
+    def add(self, lines: Iterable[str]) -> None:
+        self._lines.extend(lines)
+
+    def finish(self) -> tuple[str, list[GuidanceSection]]:
+        """The title and the sections."""
+        self._close()
+        return self.title, self._sections
+
+    def _close(self) -> None:
+        if self._lines:
+            self._sections.append(GuidanceSection(tuple(h for _, h in self._path),
+                                                  tuple(self._lines)))
+            self._lines.clear()
 
 
 def sidecar_for(path: Path) -> Path | None:

@@ -29,6 +29,7 @@ from curbside.library.formats import Record, RecordProblem, guarded
 from curbside.library.formats.guidance import (
     GuidanceMetadata,
     GuidanceSection,
+    SectionCollector,
     guidance_document,
     read_sidecar,
 )
@@ -134,41 +135,23 @@ def _table_lines(table: Table) -> Iterator[str]:
 def sections_of(blocks: list[Block]) -> tuple[str, list[GuidanceSection]]:
     """The title (a Title paragraph, else the first level-1 heading) and the sections of a
     document's blocks; a paragraph ending in a colon before a list introduces its items."""
-    title = ""
-    path: list[tuple[int, str]] = []  # (heading level, heading text) below the title
-    sections: list[GuidanceSection] = []
-    lines: list[str] = []
-
-    def close() -> None:
-        if lines:
-            sections.append(GuidanceSection(tuple(h for _, h in path), tuple(lines)))
-            lines.clear()
-
+    collected = SectionCollector()
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         before = blocks[index - 1] if index else None
         if isinstance(block, Heading):
-            if not block.text:
-                continue  # an empty heading (a blank "Heading 2" line) names nothing
-            close()
-            if block.level <= 1 and not title:
-                title = block.text
-                continue
-            level = max(block.level, 1)
-            while path and path[-1][0] >= level:
-                path.pop()
-            path.append((level, block.text))
+            if block.text:  # an empty heading (a blank "Heading 2" line) names nothing
+                collected.heading(max(block.level, 1), block.text)
         elif isinstance(block, Paragraph):
             if block.text and not (block.text.endswith(":") and isinstance(following, ItemList)):
-                lines.append(block.text)
+                collected.add([block.text])
         elif isinstance(block, ItemList):
             lead = before.text if isinstance(before, Paragraph) and before.text.endswith(":") \
                 else ""
-            lines.extend(_list_lines(block.items, lead))
+            collected.add(_list_lines(block.items, lead))
         else:
-            lines.extend(_table_lines(block))
-    close()
-    return title, sections
+            collected.add(_table_lines(block))
+    return collected.finish()
 
 
 # -- HTML into blocks ----------------------------------------------------------------------------

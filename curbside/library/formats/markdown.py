@@ -20,6 +20,7 @@ from curbside.library.formats import Record, RecordProblem
 from curbside.library.formats.guidance import (
     GuidanceMetadata,
     GuidanceSection,
+    SectionCollector,
     guidance_document,
     read_sidecar,
 )
@@ -101,46 +102,29 @@ def _lead_in(before: SyntaxTreeNode | None) -> str:
 
 def parse_markdown(text: str) -> tuple[str, list[GuidanceSection]]:
     """The first top-level heading and the sections of a Markdown text."""
-    title = ""
-    path: list[tuple[int, str]] = []  # (heading level, heading text) below the title
-    sections: list[GuidanceSection] = []
-    lines: list[str] = []
-
-    def close() -> None:
-        if lines:
-            sections.append(GuidanceSection(tuple(h for _, h in path), tuple(lines)))
-            lines.clear()
+    collected = SectionCollector()
 
     def walk(nodes: list[SyntaxTreeNode]) -> None:
-        nonlocal title
         for index, node in enumerate(nodes):
             following = nodes[index + 1] if index + 1 < len(nodes) else None
             before = nodes[index - 1] if index else None
             if node.type == "heading":
-                close()
-                level = int(node.tag[1:])
                 heading = _inline_text(node.children[0]) if node.children else ""
-                if level == 1 and not title:
-                    title = heading
-                    continue
-                while path and path[-1][0] >= level:
-                    path.pop()
-                path.append((level, heading))
+                collected.heading(int(node.tag[1:]), heading)
             elif node.type == "paragraph" and node.children:
                 line = _inline_text(node.children[0])
                 if line and not (line.endswith(":") and following is not None
                                  and following.type in ("bullet_list", "ordered_list")):
-                    lines.append(line)
+                    collected.add([line])
             elif node.type in ("bullet_list", "ordered_list"):
-                lines.extend(_list_lines(node, _lead_in(before)))
+                collected.add(_list_lines(node, _lead_in(before)))
             elif node.type == "table":
-                lines.extend(_table_lines(node))
+                collected.add(_table_lines(node))
             elif node.type == "blockquote":
                 walk(node.children)
 
     walk(SyntaxTreeNode(_PARSER.parse(text)).children)
-    close()
-    return title, sections
+    return collected.finish()
 
 
 def read_markdown(path: Path, metadata: GuidanceMetadata | None = None) -> Iterator[Record]:
