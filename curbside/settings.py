@@ -122,6 +122,31 @@ class WebSettings(BaseSettings):
     ask_queue: int = Field(default=1, ge=0)
 
 
+class PubMedSettings(BaseSettings):
+    """NCBI E-utilities, for `curbside pubmed search` and `curbside pubmed fetch`."""
+
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_PUBMED_")
+
+    url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+    # With a key NCBI allows 10 requests a second instead of 3.
+    api_key: SecretStr | None = None
+    # NCBI asks every program to name itself and give a contact address, so that it can
+    # write before it blocks one; the tool is always sent, the address when set.
+    tool: str = "curbside"
+    email: str | None = None
+    # Whether Curbside may reach PubMed on its own while answering (`ask --fetch`, the web
+    # option). Off: no answer ever makes a network call. The `curbside pubmed` commands are
+    # explicit requests and do not need it.
+    enabled: bool = False
+    batch_size: int = Field(default=200, ge=1, le=10_000)  # records per efetch request
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=4, ge=0)  # further attempts after a 429, a 5xx or no answer
+    backoff_seconds: float = Field(default=1.0, ge=0)  # doubled after each failed attempt
+    # A Retry-After longer than this is not waited for: the fetch stops and says when to
+    # try again.
+    max_wait_seconds: float = Field(default=120.0, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CURBSIDE_")
 
@@ -133,3 +158,4 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    pubmed: PubMedSettings = Field(default_factory=PubMedSettings)

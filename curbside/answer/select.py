@@ -5,11 +5,16 @@ scored for how well it answers the question, for this audience, with the section
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import textstat
+# textstat 0.7.3 imports pkg_resources, whose deprecation warning would reach every reader of
+# `curbside ask` on stderr; the warning is about textstat's packaging, not about the article.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", UserWarning)
+    import textstat
 
 from curbside.answer import sections as plan
 from curbside.answer.appraise import LEVEL_WEIGHT
