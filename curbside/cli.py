@@ -42,6 +42,14 @@ from curbside.library.search import query_terms, search_passages
 from curbside.library.starter import public_sources, starter_paths
 from curbside.library.store import Library
 from curbside.models import Article, Audience
+from curbside.pubmed import (
+    ESEARCH_LIMIT,
+    FetchProgress,
+    FetchReport,
+    fetch_pmids,
+    fetch_records,
+    search_pubmed,
+)
 from curbside.render.html import render_html
 from curbside.render.markdown import render_markdown
 from curbside.settings import RETRIEVAL_MODES, Settings
@@ -753,6 +761,119 @@ def eval_make_bioasq(
     in the data folder (SciFact, PubMedQA, BioASQ) plus snippet-only documents."""
     _write_beir(retrieval_eval.write_bioasq_pooled_beir, data, out_folder,
                 "questions and the pooled corpus")
+
+
+pubmed_app = typer.Typer(
+    help="Live PubMed through NCBI E-utilities: the only commands that reach the internet "
+         "(settings: CURBSIDE_PUBMED_URL, CURBSIDE_PUBMED_API_KEY, CURBSIDE_PUBMED_EMAIL).",
+    no_args_is_help=True)
+app.add_typer(pubmed_app, name="pubmed")
+
+
+@pubmed_app.command("search")
+def pubmed_search(
+    query: Annotated[str, typer.Argument(help="A PubMed query, in PubMed's search syntax.")],
+    max_records: Annotated[int, typer.Option(
+        "--max", min=1, max=ESEARCH_LIMIT, help="Records to list.")] = 20,
+) -> None:
+    """Search PubMed: how many records match, and the first ones' PMIDs, years and titles."""
+    settings = _settings(None)
+    try:
+        result, summaries = search_pubmed(query, settings, max_records)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    read_as = f" (searched as {result.translation})" if result.translation else ""
+    listed = f"; the first {len(summaries):,}:" if summaries else "."
+    lines = [f"{result.count:,} PubMed records match {query!r}{read_as}{listed}"]
+    for summary in summaries:
+        journal = f" ({summary.journal})" if summary.journal else ""
+        lines.append(f"{summary.pmid}\t{summary.date[:4]}\t{summary.title}{journal}")
+    # Written as they are (tab-separated, for scripts), without what a record's title might
+    # hold of terminal control sequences.
+    sys.stdout.write("".join(printable(line) + "\n" for line in lines))
+
+
+@pubmed_app.command("fetch")
+def pubmed_fetch(
+    query: Annotated[str | None, typer.Argument(
+        help="A PubMed query; or give --pmid instead.")] = None,
+    pmid: Annotated[list[str] | None, typer.Option(
+        "--pmid", help="A record to fetch, instead of a query: repeat it, or separate PMIDs "
+                       "with commas.")] = None,
+    max_records: Annotated[int, typer.Option(
+        "--max", min=1, max=ESEARCH_LIMIT,
+        help="Fetch at most the first N records of the search.")] = 200,
+    library: LibraryOption = None,
+) -> None:
+    """Fetch PubMed records (MEDLINE XML, in batches) into the library. Records the library
+    holds are not fetched again; NCBI's XML is kept in the library's pubmed/ folder, so a
+    fetch that was stopped goes on where it stopped when run again."""
+    settings = _settings(library)
+    if (query is None) == (not pmid):
+        raise _fail(CurbsideError("Give either a QUERY or --pmid PMID (not both)."))
+    problems_shown = 0
+
+    def on_problem(problem: RecordProblem) -> None:
+        nonlocal problems_shown
+        problems_shown += 1
+        if problems_shown <= MAX_PROBLEMS_SHOWN:
+            err.print(f"[yellow]skipped[/yellow] {escape(problem.where)}: "
+                      f"{escape(problem.message)}", highlight=False, soft_wrap=True)
+
+    try:
+        with Library(settings.library, create=True) as lib, Progress(
+            SpinnerColumn(), TextColumn("[bold]Fetching from PubMed"), BarColumn(),
+            MofNCompleteColumn(), TextColumn("records"), TimeElapsedColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("fetch", total=None)
+
+            def on_progress(state: FetchProgress) -> None:
+                progress.update(task, total=state.total, completed=state.fetched)
+
+            if query is not None:
+                report = fetch_records(query, settings, lib, max_records,
+                                       on_progress=on_progress, on_problem=on_problem)
+            else:
+                report = fetch_pmids(pmid or [], settings, lib, on_progress=on_progress,
+                                     on_problem=on_problem)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    if problems_shown > MAX_PROBLEMS_SHOWN:
+        err.print(f"… and {problems_shown - MAX_PROBLEMS_SHOWN:,} more skipped.")
+    _print_fetch_report(report)
+    if report.counts.added or report.counts.replaced:
+        _recheck_living_articles(settings)
+
+
+def _print_fetch_report(report: FetchReport) -> None:
+    def many(count: int, what: str, plural: str = "s") -> str:
+        return f"{count:,} {what}{'' if count == 1 else plural}"
+
+    c = report.counts
+    asked = (f"{report.found:,} found for {report.query!r}, the first {len(report.selected):,}"
+             " wanted" if report.query is not None else many(len(report.selected), "PMID")
+             + " given")
+    kept = (f", {len(report.saved_before):,} kept from an earlier fetch but not in the "
+            "library (remove their file to fetch them again)" if report.saved_before else "")
+    out.print(
+        f"Fetched {many(len(report.fetched), 'record')} from PubMed in "
+        f"{many(report.requests, 'request')} ({asked}; {len(report.in_library):,} already in "
+        f"the library{kept}): {c.added:,} added, {c.replaced:,} replaced, {c.unchanged:,} "
+        f"unchanged, {len(report.problems):,} skipped. NCBI's XML is kept in {report.folder}.",
+        highlight=False, soft_wrap=True, markup=False)  # one line, for scripts that read it
+    if report.resumed_files:
+        out.print(f"Ingested {many(len(report.resumed_files), 'batch', 'es')} an earlier "
+                  "fetch saved but was stopped before ingesting.", highlight=False,
+                  soft_wrap=True, markup=False)
+    if report.not_returned:
+        shown = ", ".join(report.not_returned[:20])
+        more = f" and {len(report.not_returned) - 20:,} more" if len(report.not_returned) > 20 \
+            else ""
+        out.print(f"PubMed sent no record for {len(report.not_returned):,} PMID(s): {shown}"
+                  f"{more} (withdrawn, or not PubMed ids).", highlight=False,
+                  soft_wrap=True, markup=False)
+
 
 
 if __name__ == "__main__":
