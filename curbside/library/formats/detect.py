@@ -15,24 +15,36 @@ from curbside.library.formats.docx import SUFFIXES as DOCX_SUFFIXES
 from curbside.library.formats.docx import read_docx
 from curbside.library.formats.html import SUFFIXES as HTML_SUFFIXES
 from curbside.library.formats.html import read_html
+from curbside.library.formats.jats import ROOTS as JATS_ROOTS
+from curbside.library.formats.jats import SUFFIXES as JATS_SUFFIXES
+from curbside.library.formats.jats import read_jats
 from curbside.library.formats.jsonl import read_jsonl
 from curbside.library.formats.markdown import SUFFIXES as MARKDOWN_SUFFIXES
 from curbside.library.formats.markdown import read_markdown
 from curbside.library.formats.medquad import ROOTS as MEDQUAD_ROOTS
 from curbside.library.formats.medquad import read_medquad, read_medquad_bytes
 from curbside.library.formats.open_medicine import is_open_medicine, read_open_medicine
+from curbside.library.formats.pdf import SUFFIXES as PDF_SUFFIXES
+from curbside.library.formats.pdf import read_pdf
 from curbside.library.formats.pubmed_xml import read_pubmed_xml
 from curbside.library.formats.pubmedqa import read_pubmedqa
 from curbside.library.formats.scifact import CORPUS_MEMBER, read_scifact
-from curbside.library.formats.sniff import first_json_records, head, xml_root, xml_root_tag
+from curbside.library.formats.sniff import (
+    PDF_MAGIC,
+    first_json_records,
+    head,
+    xml_root,
+    xml_root_tag,
+)
 
 FORMATS = ("pubmed-xml", "medquad-xml", "beir", "jsonl", "pubmedqa", "bioasq", "scifact",
-           "markdown", "html", "docx", "open-medicine", "archive")
+           "markdown", "html", "docx", "pdf", "jats", "open-medicine", "archive")
 _HINT = (
     "Curbside reads MEDLINE/PubMed XML (.xml, .xml.gz), MedQuAD XML (or a .tar.xz of it), "
     "BEIR corpus.jsonl, PubMedQA ori_pqal.json, BioASQ doc_to_abstract.json, SciFact CSV/zip, "
-    "JSONL documents with id/title/text, and guidelines or protocols in Markdown (.md), HTML "
-    "(.html, .htm) or Word (.docx)."
+    "JSONL documents with id/title/text, PMC full text in JATS XML (.nxml, efetch db=pmc), "
+    "and guidelines or protocols in Markdown (.md), HTML (.html, .htm), Word (.docx) or PDF "
+    "(.pdf)."
 )
 
 
@@ -59,6 +71,10 @@ def detect_format(path: Path) -> str:
         return "html"
     if name.endswith(DOCX_SUFFIXES):
         return "docx"
+    if name.endswith(PDF_SUFFIXES):
+        return "pdf"
+    if name.endswith(JATS_SUFFIXES):
+        return "jats"
     if name == "doc_to_abstract.json":
         return "bioasq"
     if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")):
@@ -70,6 +86,8 @@ def detect_format(path: Path) -> str:
         raise UnknownFormat(f"{path}: zip without a SciFact {CORPUS_MEMBER}")
     opening = head(path)[0]
     stripped = opening.lstrip()
+    if stripped.startswith(PDF_MAGIC):
+        return "pdf"
     if name.endswith((".xml", ".xml.gz")) or stripped.startswith(b"<"):
         root = xml_root(path)
         if root in ("PubmedArticleSet", "MedlineCitationSet", "PubmedArticle",
@@ -77,9 +95,12 @@ def detect_format(path: Path) -> str:
             return "pubmed-xml"
         if root in MEDQUAD_ROOTS:
             return "medquad-xml"
+        if root in JATS_ROOTS:
+            return "jats"
         if not root and name.endswith((".xml", ".xml.gz")):
             return "pubmed-xml"  # damaged before its first element: the reader says how
-        raise UnknownFormat(f"{path}: XML with root <{root or '?'}> is not PubMed or MedQuAD")
+        raise UnknownFormat(f"{path}: XML with root <{root or '?'}> is not PubMed, MedQuAD or "
+                            "PMC JATS")
     if name.endswith(".csv") and b"doc_id" in stripped.split(b"\n", 1)[0]:
         return "scifact"
     if stripped.startswith(b"{") or (stripped.startswith(b"[") and name.endswith(
@@ -151,6 +172,10 @@ def read_any(path: Path) -> Iterator[Record]:
         yield from read_html(path)
     elif kind == "docx":
         yield from read_docx(path)
+    elif kind == "pdf":
+        yield from read_pdf(path)
+    elif kind == "jats":
+        yield from read_jats(path)
     elif kind == "open-medicine":
         yield from read_open_medicine(path)
     elif kind == "jsonl":

@@ -1,7 +1,9 @@
 """What a list of paths to ingest stands for: files, and folders read whole (a BEIR or BioASQ
 folder); any other folder is walked, recursively and in name order, for its files, each then
 read by its detected format. Hidden files and folders are skipped, and so are the sidecar
-metadata files (`NAME.meta.json`) that belong to a document beside them."""
+metadata files (`NAME.meta.json`) that belong to a document beside them and the PDF beside a
+PMC article's JATS XML (`NAME.pdf` next to `NAME.nxml`, as a PMC Open Access package holds
+them), which is the same article typeset."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 
 from curbside.library.formats import RecordProblem
 from curbside.library.formats.detect import UnknownFormat, detect_format
+from curbside.library.formats.jats import SUFFIXES as JATS_SUFFIXES
+from curbside.library.formats.pdf import SUFFIXES as PDF_SUFFIXES
 
 SIDECAR_SUFFIX = ".meta.json"
 
@@ -34,6 +38,13 @@ def _sidecars(names: set[str]) -> set[str]:
     return candidates & names
 
 
+def _printed_copies(names: set[str]) -> set[str]:
+    """The PDFs among a folder's file names that are the typeset copy of a JATS article
+    beside them (`article.pdf` next to `article.nxml`): the article is read from its XML."""
+    stems = {Path(n).stem for n in names if n.lower().endswith(JATS_SUFFIXES)}
+    return {n for n in names if n.lower().endswith(PDF_SUFFIXES) and Path(n).stem in stems}
+
+
 def _walk(folder: Path, visited: set[Path]) -> Iterator[Path | RecordProblem]:
     try:
         real = folder.resolve()
@@ -46,7 +57,7 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path | RecordProblem]:
         return  # a symbolic link back into a folder already walked
     visited.add(real)
     files = {entry.name for entry in entries if not entry.is_dir()}
-    sidecars = _sidecars(files)
+    skipped = _sidecars(files) | _printed_copies(files)
     for entry in entries:
         # Hidden files, and the "~$name.docx" lock files Word leaves beside an open document.
         if entry.name.startswith((".", "~$")):
@@ -56,7 +67,7 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path | RecordProblem]:
                 yield entry
             else:
                 yield from _walk(entry, visited)
-        elif entry.name not in sidecars:
+        elif entry.name not in skipped:
             yield entry
 
 

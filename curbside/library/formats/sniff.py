@@ -1,7 +1,7 @@
 """A file's opening bytes, read to decide its format: past a UTF-8 byte-order mark, through
 gzip (what a damaged or truncated file still gives), past an XML prolog and doctype of any
-length, a JSON Lines file's first records whatever their length, and whether a file
-named .html holds an HTML page."""
+length, a JSON Lines file's first records whatever their length, whether a file
+named .html holds an HTML page, and whether one named .pdf is a whole PDF."""
 
 from __future__ import annotations
 
@@ -200,4 +200,24 @@ def html_problem(data: bytes) -> str | None:
                 f".html?); {_SAVE_AS_HTML}")
     if not _HTML_TAG.search(opening):
         return f"the file holds no HTML tags, so it is not an HTML page; {_SAVE_AS_HTML}"
+    return None
+
+
+PDF_MAGIC = b"%PDF-"
+_PDF_HEADER_WINDOW = 1024  # readers accept junk this long before the header
+_PDF_TRAILER_WINDOW = 4096  # where the end-of-file marker sits in a whole file
+_SAVE_AS_PDF = "export or download the PDF again and ingest it again"
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Why the bytes of a file named .pdf are not a whole PDF, with what to do; None when they
+    look like one."""
+    if not data.strip():
+        return f"the file is empty; {_SAVE_AS_PDF}"
+    if PDF_MAGIC not in data[:_PDF_HEADER_WINDOW]:
+        return ("not a PDF: it does not start with %PDF- (a Word file, web page or image named "
+                ".pdf?); save or print it as PDF and ingest it again")
+    if b"%%EOF" not in data[-_PDF_TRAILER_WINDOW:]:
+        # What an interrupted download or copy leaves: the pages after the cut are lost.
+        return f"the PDF is truncated (it has no end-of-file marker); {_SAVE_AS_PDF}"
     return None
