@@ -253,7 +253,9 @@ def compose_article(
                 "drug-safety reference, or add literature on this population to the library.")
             return _unanswered_article(evidence, audience, topic, about_topic, on_topic_docs,
                                        withheld, note, f"On {topic} in general (not {frame})")
-    candidates = [c for c in rated if answers(c, settings) and not of_another_kind(c, focused)]
+    # A page on herpes zoster oticus does not say how herpes zoster is treated.
+    candidates = [c for c in rated if answers(c, settings) and not of_another_kind(c, focused)
+                  and not c.of_subtype]
     primary = plan.PRIMARY[analysis.intent]
     if (plan.asks_for_its_section(analysis.question, analysis.intent)
             and not any(c.section == primary for c in candidates)):
@@ -330,7 +332,7 @@ def compose_article(
 
     article_sections: list[ArticleSection] = []
     present: list[str] = []
-    for key in plan.PLANS[analysis.intent]:
+    for key in plan.article_plan(analysis.question, analysis.intent):
         limit = settings.items_per_section
         if key == plan.PRIMARY[analysis.intent] and key != plan.OVERVIEW:
             limit += 3

@@ -162,6 +162,31 @@ def _about_the_topic(candidate: Candidate, evidence: Evidence, matcher: TopicMat
     return matcher.coverage(f"{document.title} {document.part_of or ''}") >= 1.0
 
 
+# Questions asking for a list of things of one kind, and the kind.
+_ASKS_FOR_A_LIST = re.compile(
+    r"\b(symptoms|signs|risk factors|causes|complications|side effects|adverse effects)\b",
+    re.IGNORECASE)
+_LIST_CUE = r"[^.;:]{0,60}?(?:\b(?:are|include|includes|including|such as)\b|:)"
+_LIST_SEPARATOR = re.compile(r"[,;]| - ")
+_PARENTHESES = re.compile(r"\([^()]*\)")
+LIST_ITEMS = 3
+LIST_WORDS = 45  # a list this long reads as a bottom line; a page's whole list does not
+_PREVENTS = re.compile(r"\b(?:prevent\w*|vaccin\w*|prophyla\w*)", re.IGNORECASE)
+_TREATS = re.compile(r"\btreat\w*", re.IGNORECASE)
+_NOT_A_TREATMENT = re.compile(r"\bnot (?:a|an) (?:\w+ )?(?:treatment|cure)\b", re.IGNORECASE)
+
+
+def _lists_the(kind: str, text: str) -> bool:
+    """The sentence names the kind asked for and lists three of them or more after it:
+    "The most common symptoms … are chest pain or discomfort, upper body discomfort, and
+    shortness of breath."""
+    named = r"(?:signs?|symptoms?)" if kind.lower() in ("signs", "symptoms") else \
+        re.escape(kind[:-1]) + r"\w*"
+    text = _PARENTHESES.sub(" ", text)  # "Unprovoked (no identifiable risk factor) — …"
+    match = re.search(rf"\b{named}{_LIST_CUE}", text, re.IGNORECASE)
+    return match is not None and len(_LIST_SEPARATOR.split(text[match.end():])) >= LIST_ITEMS
+
+
 def choose_bottom_line(
     candidates: list[Candidate], evidence: Evidence, audience: Audience, max_words: int,
     max_sentences: int, answer_lead_weight: float = 0.0,
@@ -187,7 +212,24 @@ def choose_bottom_line(
         # the definition of ALS.
         primary = plan.PRIMARY[evidence.analysis.intent]
         usable = [c for c in usable if c.section == primary] or usable
+    kind = _ASKS_FOR_A_LIST.search(evidence.analysis.question)
+    if kind:
+        # "What are the symptoms of hypothyroidism?" is answered by the sentence that lists
+        # them ("Common symptoms of hypothyroidism are fatigue, weight gain, …"), not by
+        # one that says they vary.
+        matcher = TopicMatcher.for_evidence(evidence)
+        lists = [c for c in candidates if matcher.coverage(c.text) >= 1.0
+                 and _lists_the(kind.group(1), c.text) and not PRONOUN_START.match(c.text)]
+        short = [c for c in lists if len(c.text.split()) <= LIST_WORDS]
+        usable = (short or lists)[:LEAD_POOL] or usable
     treats = evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING)
+    if treats:
+        # "The shingles vaccine is … not a treatment for those who already have shingles"
+        # says what does not treat it: the answer is what does.
+        # Nor does a vaccine that prevents it ("… approved a vaccine (Zostavax) to prevent
+        # shingles"), asked how it is treated.
+        usable = [c for c in usable if not _NOT_A_TREATMENT.search(c.text)
+                  and not (_PREVENTS.search(c.text) and not _TREATS.search(c.text))] or usable
     if treats and not evidence.analysis.population:
         usable = [c for c in usable if not names_a_population(c.text)] or usable
     if treats:

@@ -34,7 +34,7 @@ FRAME_WORDS = frozenset(
     therapies diagnose diagnosed diagnosing diagnosis diagnostic workup evaluate evaluation
     assess assessment prognosis prognostic outlook outcome outcomes survival risk risks factor
     factors cause causes caused causing etiology aetiology mechanism dose doses dosing dosage
-    sign signs symptom symptoms know tell explain mean means meaning define definition
+    sign signs symptom symptoms warning know tell explain mean means meaning define definition
     overview happen happens get getting need needs use used using indicated indication
     indications first line long term known common commonly typical typically type types kind
     kinds form forms proportion relationship relation role roles effect effects impact please

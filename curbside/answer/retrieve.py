@@ -12,6 +12,7 @@ from curbside.answer.abbreviations import meanings_by_document, topic_abbreviati
 from curbside.answer.appraise import appraise, evidence_factor
 from curbside.answer.population import for_another_group
 from curbside.answer.question import joined_forms, spelling_variants
+from curbside.answer.synonyms import other_names
 from curbside.answer.topic import TopicMatcher, topic_threshold
 from curbside.library.passages import passage_title
 from curbside.library.search import search_passages
@@ -95,6 +96,26 @@ def named_guidelines(analysis: QuestionAnalysis, titles: dict[str, str], matcher
     return [doc_id for _, doc_id in sorted(named)]
 
 
+OTHER_NAME_SEARCHES = 2  # searches for other names of the topic, at most
+
+
+def _other_name_hits(library: Library, analysis: QuestionAnalysis, hits: list[PassageHit],
+                     settings: Settings) -> list[PassageHit]:
+    """Passages the question's words find with another name of its condition in place of the
+    one it used: "How is herpes zoster treated?" searched as "treated shingles"."""
+    seen = {(h.passage.doc_id, h.passage.ordinal) for h in hits}
+    found: list[PassageHit] = []
+    for name in other_names(analysis.topic_phrases)[:OTHER_NAME_SEARCHES]:
+        rest = [t for t in analysis.query_terms if t not in name.covers]
+        for hit in search_passages(library, [*rest, *name.words], settings.retrieval.passages,
+                                   settings.retrieval):
+            key = (hit.passage.doc_id, hit.passage.ordinal)
+            if key not in seen:
+                seen.add(key)
+                found.append(hit)
+    return found
+
+
 def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Settings) -> Evidence:
     # A joined form is searched only where the library uses it: an unknown word would only add
     # noise to the meaning of the query.
@@ -118,6 +139,7 @@ def gather_evidence(library: Library, analysis: QuestionAnalysis, settings: Sett
         other = _defining_otherwise([(h.passage.doc_id, h.passage.text) for h in hits],
                                     abbreviations)
         hits = [h for h in hits if h.passage.doc_id not in other]
+    hits += _other_name_hits(library, analysis, hits, settings)
     matcher = TopicMatcher(weights, analysis.topic_phrases, abbreviations)
     threshold = topic_threshold(weights, settings.composer)
     if abbreviations:

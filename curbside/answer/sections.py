@@ -85,6 +85,23 @@ def asks_for_its_section(question: str, intent: Intent) -> bool:
     """The question asks for statements of its section's kind, not whether something holds."""
     return intent in _ASKS_FOR_ITS_SECTION and not _YES_NO.match(question)
 
+
+# The sections of an article whose question names what it wants ("What are the risk factors
+# for stroke?"): what it asks for, what defines the condition and its special cases. Lines on
+# thrombectomy criteria are about stroke, but no answer to a question on its risk factors.
+_FOCUSED_PLANS: dict[Intent, list[str]] = {
+    Intent.DIAGNOSIS: [OVERVIEW, DIAGNOSIS, SPECIAL, OTHER],
+    Intent.PROGNOSIS: [PROGNOSIS, FOLLOW_UP, SPECIAL, OTHER],
+    Intent.RISK: [RISK, OVERVIEW, SPECIAL, OTHER],
+}
+
+
+def article_plan(question: str, intent: Intent) -> list[str]:
+    """The sections an article on the question has, in order."""
+    if asks_for_its_section(question, intent) and intent in _FOCUSED_PLANS:
+        return _FOCUSED_PLANS[intent]
+    return PLANS[intent]
+
 _CUES: dict[str, re.Pattern[str]] = {
     OVERVIEW: re.compile(
         r"\b(?:is|are) (?:an?|the) (?:\w+[ -]){0,7}(?:disorder|disease|condition|syndrome|"
@@ -110,7 +127,11 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"physical therapy|reassess\w*)\b"),
     PROGNOSIS: re.compile(
         r"\b(prognos\w*|mortality|surviv\w*|death|died|fatal\w*|outcomes?|resol\w*|recover\w*|"
-        r"life expectancy|progression|disabilit\w*|complications?|quality of life)\b"),
+        r"life expectancy|progression|disabilit\w*|complications?|quality of life|"
+        # how long people live with it ("Most people with ALS die from respiratory failure
+        # within 2 to 10 years"), not how cells die
+        r"(?:people|patients|individuals|persons|children|adults)\b[^.;]{0,40}\b"
+        r"(?:die|dies|live|lives|survive)\b|within \d+(?: to \d+)? years (?:of|after))\b"),
     RISK: re.compile(
         r"\b(risks?|associated with|caused by|causes?|mutations?|genes?|genetic\w*|inherit\w*|"
         r"autosomal|predispos\w*|incidence|prevalen\w*|etiolog\w*|aetiolog\w*|more likely|"

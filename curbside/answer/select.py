@@ -26,7 +26,7 @@ from curbside.answer.lead import (
 )
 from curbside.answer.population import other_setting, speaks_of
 from curbside.answer.sentences import quotable_sentences
-from curbside.answer.topic import TopicMatcher, topic_threshold
+from curbside.answer.topic import TopicMatcher, names_subtype, subtype_names, topic_threshold
 from curbside.answer.trace import is_traceable
 from curbside.learned.answer_model import answer_scorer
 from curbside.learned.section_model import section_model
@@ -123,6 +123,9 @@ class Candidate:
     answer: float = 0.0
     read: bool = False
     guideline: bool = False  # a line of a guideline or protocol
+    # About a kind of the topic the question did not ask about ("herpes zoster oticus" for
+    # herpes zoster): by naming it, or from a page named for it.
+    of_subtype: bool = False
 
 
 @dataclass(frozen=True)
@@ -261,7 +264,27 @@ def candidate_sentences(
     settings = settings or ComposerSettings()
     matcher = TopicMatcher.for_evidence(focused)
     candidates = merge_duplicates(scored_candidates(focused, matcher, audience))
+    mark_subtypes(candidates, focused, matcher)
     return rate_answers(candidates, focused, settings)
+
+
+def mark_subtypes(candidates: Sequence[Candidate], evidence: Evidence,
+                  matcher: TopicMatcher) -> None:
+    """Mark the sentences about a kind of the topic the question did not name. A question
+    naming a population is left alone: "congenital" is the kind a question on newborns asks
+    about, and the population's own checks apply."""
+    analysis = evidence.analysis
+    if analysis.population:
+        return
+    asked = set(words(analysis.question))
+    pages = {doc_id: document.title for doc_id, document in evidence.documents.items()
+             if document.source != GUIDANCE_SOURCE and document.title}
+    subtype_pages = {doc_id for doc_id, title in pages.items()
+                     if subtype_names([title], matcher, asked)}
+    subtypes = subtype_names([pages[d] for d in subtype_pages], matcher, asked)
+    for candidate in candidates:
+        candidate.of_subtype = names_subtype(candidate.text, subtypes) or all(
+            doc_id in subtype_pages for doc_id in candidate.doc_ids)
 
 
 def rate_answers(

@@ -36,6 +36,9 @@ _LEAD_IN = re.compile(
     r"\s*[,:]\s+",
     re.IGNORECASE,
 )
+# A consumer page's reply to the question it is headed by ("No. Most heart attack patients do
+# not have all of the symptoms."): the reader sees the statement, not the question.
+_REPLY = re.compile(r"^(?:No|Yes|NO|YES)[.!,]\s+(?=[A-Z])")
 _SECTION_LABEL = re.compile(r"^([A-Z][A-Z /&-]{2,40}):\s+")
 # The section labels of structured abstracts.
 _LABEL_WORDS = (
@@ -117,6 +120,7 @@ _STUDY_SELF = re.compile(
     r"\bwe (?:wanted|tried|attempted|wished) to\b|"
     r"\b(?:scientists|researchers|investigators) (?:are|have been) (?:also )?(?:studying|"
     r"investigating|exploring|working|looking|testing|trying)\b|"
+    r"\b(?:scientists|researchers|investigators) (?:continue|are continuing|hope|plan) to\b|"
     r"\b(?:institutes?|nih|foundation) (?:is|are) (?:seeking|conducting|supporting|funding)\b|"
     r"\b(?:the )?(?:ninds|nih|nia|nci|nhlbi|niddk|niams|nichd|institutes?|foundation)s? "
     r"(?:supports?|funds?|conducts?|sponsors?)(?: and \w+)? (?:\w+ )?research\b|"
@@ -187,6 +191,7 @@ def trim_lead_in(sentence: str) -> str | None:
         text = text[label.end():]
     text = text[_heading_end(text):]
     text = _LEAD_IN.sub("", text, count=1)
+    text = _REPLY.sub("", text, count=1)
     if not text:
         return None
     first = text.split(" ", 1)[0]

@@ -4,10 +4,17 @@ rare each topic word is in the library, and the topic's name as the question wro
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from itertools import pairwise
 
-from curbside.answer.question import ABBREVIATIONS, NAME_TAILS, spelling_variants
+from curbside.answer.question import (
+    ABBREVIATIONS,
+    FRAME_WORDS,
+    FUNCTION_WORDS,
+    NAME_TAILS,
+    spelling_variants,
+)
+from curbside.answer.synonyms import names_in, other_names
 from curbside.models import (
     Evidence,
     QuestionAnalysis,
@@ -54,6 +61,8 @@ class TopicMatcher:
         self.pairs = self._adjacent_stems(
             [phrase for phrase in phrases if len(phrase) >= NAME_WORDS])
         self.condition_pairs = self._adjacent_stems(condition_names)
+        # "Shingles" names the topic "herpes zoster": both of its words.
+        self.other_names = other_names(phrases)
 
     def _adjacent_stems(self, phrases: Sequence[Sequence[str]]) -> set[tuple[str, str]]:
         return {(stem(first), stem(second)) for phrase in phrases
@@ -78,6 +87,8 @@ class TopicMatcher:
         for joined, pair in self.joined.items():
             if joined in pieces or joined + "s" in pieces:
                 found.update(pair)
+        if self.other_names:
+            found |= names_in([stem(word) for word in words(text)], self.other_names)
         if self.long_forms:
             ordered = words(text)
             found.update(term for term, long in self.long_forms.items()
@@ -114,6 +125,8 @@ class TopicMatcher:
         if any(joined in pieces or joined + "s" in pieces for joined in self.joined):
             return True
         stems = [stem(piece) for piece in pieces]
+        if self.other_names and names_in(stems, self.other_names):
+            return True  # "Lou Gehrig's disease" names amyotrophic lateral sclerosis
         return any(pair in pairs for pair in pairwise(stems))
 
     def mentions_in_passing(self, text: str) -> bool:
@@ -215,3 +228,61 @@ def topic_phrase(analysis: QuestionAnalysis) -> str:
     if len(named) < 2:
         return named[0] if named else " ".join(terms)
     return ", ".join(named[:-1]) + " and " + named[-1]
+
+
+# Words before or after a condition's name that say its state, course or setting, not a kind
+# of it: "acute gout" and "postoperative atrial fibrillation" are gout and atrial fibrillation.
+STATE_WORDS = frozenset("""acute chronic severe mild moderate early late advanced recurrent
+    postoperative perioperative uncomplicated complicated persistent untreated treated
+    suspected common adult childhood new onset""".split())
+# Title words that say what a page tells of a condition, not which condition it is.
+TITLE_TOPIC_WORDS = frozenset("""treatment treatments management diagnosis overview guideline
+    guidelines summary facts information symptoms causes prevention care trial trials study
+    studies history review reviews report reports update research series registry cohort
+    analysis""".split()) | (FRAME_WORDS - {"type", "types"})
+SUBTYPE_TITLE_EXTRA = 2  # words a title may hold besides the topic's name and its qualifier
+
+
+def subtype_names(titles: Sequence[str], matcher: TopicMatcher,
+                  question_words: Collection[str]) -> list[tuple[str, ...]]:
+    """Names of kinds of the topic the question did not ask about, from the titles of pages
+    that are named for one: "Herpes zoster oticus" and "Congenital hypothyroidism" for a
+    question on herpes zoster or on hypothyroidism. A long title (a paper's) is not a name."""
+    found: list[tuple[str, ...]] = []
+    for title in titles:
+        title_words = words(title)
+        run = _topic_run(title_words, matcher)
+        if run is None:
+            continue
+        start, end = run
+        if len(title_words) > end - start + 1 + SUBTYPE_TITLE_EXTRA:
+            continue
+        for i in (start - 1, end):
+            if 0 <= i < len(title_words) and _qualifies_a_kind(title_words[i], question_words):
+                found.append(tuple(stem(w) for w in title_words[min(i, start):max(i + 1, end)]))
+    return list(dict.fromkeys(found))
+
+
+def names_subtype(text: str, subtypes: Sequence[tuple[str, ...]]) -> bool:
+    """The text names one of the kinds of the topic (as word stems)."""
+    if not subtypes:
+        return False
+    stems = [stem(word) for word in words(text)]
+    return any(tuple(stems[i:i + len(name)]) == name
+               for name in subtypes for i in range(len(stems) - len(name) + 1))
+
+
+def _topic_run(title_words: Sequence[str], matcher: TopicMatcher) -> tuple[int, int] | None:
+    """The first shortest run of words that names all of the topic."""
+    for size in range(1, len(title_words) + 1):
+        for start in range(len(title_words) - size + 1):
+            if matcher.coverage(" ".join(title_words[start:start + size])) >= 1.0:
+                return start, start + size
+    return None
+
+
+def _qualifies_a_kind(word: str, question_words: Collection[str]) -> bool:
+    return (word not in question_words and word not in FUNCTION_WORDS
+            and word not in NAME_TAILS and word not in STATE_WORDS
+            and word not in TITLE_TOPIC_WORDS and word not in WHOM_NOUNS
+            and len(word) > 2 and not word.isdigit())

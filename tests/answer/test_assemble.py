@@ -528,3 +528,50 @@ def test_a_page_naming_the_topic_in_passing_lends_it_none_of_its_other_sentences
     shown = [s.text for s in article.statements()]
     assert "Treatment is with antibiotics." in shown
     assert not any("no cure for widget" in text or "compression" in text for text in shown)
+
+
+def all_texts(article: Article) -> list[str]:
+    texts = [s.text for s in article.bottom_line]
+    for section in article.sections:
+        for block in section.blocks:
+            if isinstance(block, StepsBlock):
+                texts += [i.text for step in block.steps for i in step.items]
+            elif isinstance(block, BulletsBlock):
+                texts += [i.text for i in block.items]
+    return texts
+
+
+def test_a_page_on_a_kind_of_the_condition_answers_nothing_about_the_condition() -> None:
+    papers = [document("t:31", "Testitis oticus",
+                       "Some cases of testitis oticus need no treatment. Vertigo is treated "
+                       "with synthetic drug V."),
+              document("t:32", "Testitis",
+                       "Testitis is treated with synthetic drug A, which shortens the illness.")]
+    article = compose_article(evidence("How is testitis treated?", papers), "clinician",
+                              RULES_ONLY)
+    texts = all_texts(article)
+    assert any("synthetic drug A" in text for text in texts)
+    assert not any("oticus" in text or "drug V" in text for text in texts)
+
+
+def test_asked_for_symptoms_the_bottom_line_lists_them() -> None:
+    papers = [document("t:41", "Testitis",
+                       "Symptoms of testitis vary from person to person and can be hard to "
+                       "tell apart. The common symptoms of testitis are synthetic fatigue, "
+                       "synthetic aches, dry synthetic skin and slow synthetic speech.")]
+    article = compose_article(evidence("What are the symptoms of testitis?", papers),
+                              "clinician", RULES_ONLY)
+    [lead] = article.bottom_line
+    assert lead.text.startswith("The common symptoms of testitis are")
+
+
+def test_asked_for_risk_factors_the_article_has_no_treatment_section() -> None:
+    papers = [document("t:51", "Testitis",
+                       "Smoking and synthetic exposure X are risk factors for testitis. "
+                       "Testitis is treated with synthetic drug A, which shortens the "
+                       "illness.")]
+    article = compose_article(evidence("What are the risk factors for testitis?", papers),
+                              "clinician", RULES_ONLY)
+    keys = [s.key for s in article.sections]
+    assert "management" not in keys
+    assert not any("drug A" in text for text in all_texts(article))

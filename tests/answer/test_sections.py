@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from curbside.answer.sections import (
+    article_plan,
     asks_for_its_section,
     classify_sentence,
     classify_step,
@@ -67,3 +68,21 @@ def test_a_guideline_line_for_the_other_care_setting_is_out_of_frame() -> None:
     assert not other_setting(asked, "Outpatient Treatment › Adults With Comorbidities")
     assert not other_setting(asked, "Duration of Therapy")
     assert not other_setting("How is synthetic pneumonia treated?", "Inpatient Treatment")
+
+
+def test_how_long_people_live_with_a_condition_is_prognosis() -> None:
+    assert classify_sentence("Most people with synthetic disease X die from respiratory "
+                             "failure within 2 to 10 years of its first signs.", "") == \
+        "prognosis"
+    assert classify_sentence("In synthetic disease X, motor cells die over time.", "") != \
+        "prognosis"
+
+
+def test_a_question_naming_what_it_wants_gets_only_the_sections_that_answer_it() -> None:
+    assert "management" not in article_plan("What are the risk factors for stroke?",
+                                            Intent.RISK)
+    assert "management" not in article_plan("What are the symptoms of gout?", Intent.DIAGNOSIS)
+    assert "risk" not in article_plan("What is the prognosis of ALS?", Intent.PROGNOSIS)
+    # a yes/no question may be answered under any heading
+    assert "management" in article_plan("Is smoking a risk factor for stroke?", Intent.RISK)
+    assert "prognosis" in article_plan("How is gout treated?", Intent.MANAGEMENT)

@@ -18,6 +18,11 @@ from curbside.answer.sentences import is_finding, quotable_sentences, trim_lead_
          "Synthetic drug A is the preferred initial choice."),
         ("Recommendation 9.9 (Grade E): A synthetic approach should guide the choice.",
          "A synthetic approach should guide the choice."),
+        # a consumer page's reply to the question heading it (synthetic)
+        ("No. Most people with synthetic disease X have few of its signs.",
+         "Most people with synthetic disease X have few of its signs."),
+        ("Nobody knows why synthetic disease X starts.",
+         "Nobody knows why synthetic disease X starts."),
     ],
 )
 def test_trim_lead_in(sentence: str, expected: str | None) -> None:
@@ -34,6 +39,7 @@ def test_study_aims_and_questions_are_not_findings() -> None:
 @pytest.mark.parametrize("sentence", [
     "We wanted to determine whether synthetic marker Y relates to synthetic disease X.",
     "Scientists are also studying how synthetic cells take part in synthetic disease X.",
+    "Researchers continue to study the causes and risk factors for synthetic disease X.",
     "The specific goals of this research are to understand how synthetic crystals act.",
     "Although X matters, our understanding of its synthetic course is incomplete today.",
     "Studies assessing the accuracy of a synthetic test for disease X were also identified.",

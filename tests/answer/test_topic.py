@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from curbside.answer.question import analyse_question
-from curbside.answer.topic import TopicMatcher
+from curbside.answer.topic import TopicMatcher, names_subtype, subtype_names
+from curbside.text import words
 
 
 def test_the_opposite_of_a_negated_topic_word_is_another_condition() -> None:
@@ -75,3 +76,23 @@ def test_an_abbreviated_topic_is_named_by_its_long_form_with_one_word_other() ->
 def test_a_topic_named_in_parentheses_or_as_a_list_item_is_named_in_passing(
         sentence: str, passing: bool) -> None:
     assert TopicMatcher({"testitis": 5.0}).mentions_in_passing(sentence) is passing
+
+
+def test_a_page_named_for_a_kind_of_the_topic_names_a_subtype() -> None:
+    analysis = analyse_question("How is testitis zoster treated?")
+    matcher = TopicMatcher({t: 5.0 for t in analysis.topic_terms}, analysis.topic_phrases)
+    asked = set(words(analysis.question))
+    titles = ["Testitis zoster oticus", "Congenital testitis zoster", "Testitis zoster",
+              "Acute testitis zoster", "Testitis zoster trial",
+              "A long synthetic paper title that ends on testitis zoster outcomes in adults"]
+    found = subtype_names(titles, matcher, asked)
+    assert found == [("testiti", "zoster", "oticus"), ("congenit", "testiti", "zoster")]
+    assert names_subtype("Synthetic: testitis zoster oticus needs no treatment.", found)
+    assert not names_subtype("Synthetic: testitis zoster needs treatment.", found)
+
+
+def test_a_kind_the_question_names_is_no_subtype() -> None:
+    analysis = analyse_question("How is testitis zoster oticus treated?")
+    matcher = TopicMatcher({t: 5.0 for t in analysis.topic_terms}, analysis.topic_phrases)
+    assert subtype_names(["Testitis zoster oticus"], matcher,
+                         set(words(analysis.question))) == []
