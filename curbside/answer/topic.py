@@ -159,6 +159,8 @@ LIST_ITEM_WORDS = 6  # a piece this short is an item of the list
 def _written_out(long_form: Sequence[str], ordered: Sequence[str]) -> bool:
     """The words hold the long form in order from its first word, one word at most other."""
     size = len(long_form)
+    if len(ordered) < size:
+        return False  # a text shorter than the long form cannot hold it ("COPD care")
     for start, word in enumerate(ordered[:len(ordered) - size + 1]):
         if word == long_form[0]:
             window = ordered[start:start + size]

@@ -96,3 +96,11 @@ def test_a_kind_the_question_names_is_no_subtype() -> None:
     matcher = TopicMatcher({t: 5.0 for t in analysis.topic_terms}, analysis.topic_phrases)
     assert subtype_names(["Testitis zoster oticus"], matcher,
                          set(words(analysis.question))) == []
+
+
+@pytest.mark.parametrize("text", ["COPD", "COPD care", "Synthetic lung", "",
+                                  "chronic obstructive pulmonary disease"])
+def test_a_text_shorter_than_the_long_form_of_an_abbreviated_topic_is_read(text: str) -> None:
+    analysis = analyse_question("How is COPD exacerbation managed?")
+    matcher = TopicMatcher({t: 5.0 for t in analysis.topic_terms}, analysis.topic_phrases)
+    assert 0.0 <= matcher.coverage(text) <= 1.0
