@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from curbside.answer.ask import answer_question
+from curbside.answer.fetching import answer_with_fetch, require_fetching
 from curbside.answer.verify import verify_lines
 from curbside.editorial import audit
 from curbside.editorial.accounts import Accounts, Action, User
@@ -275,12 +276,32 @@ def ask(
     user: Annotated[str | None, typer.Option(
         "--user", help="With --save: your account name (password from CURBSIDE_PASSWORD "
                        "or a prompt).")] = None,
+    fetch: Annotated[bool, typer.Option(
+        "--fetch", help="When the library lacks evidence, fetch the question's best PubMed "
+                        "records, ingest them and answer again (needs "
+                        "CURBSIDE_PUBMED_ENABLED=true; the article says what was "
+                        "fetched).")] = False,
+    fetch_max: Annotated[int | None, typer.Option(
+        "--fetch-max", min=1, max=200, help="With --fetch: records to fetch at most.",
+        show_default="CURBSIDE_PUBMED_ASK_RECORDS, 20")] = None,
     library: LibraryOption = None,
 ) -> None:
     """Answer a clinical question with a cited article (nothing is stored without --save)."""
     settings = _settings(library)
     if (question is None) == (batch is None):
         raise _fail(CurbsideError("Give either a QUESTION or --batch FILE (not both)."))
+    if fetch_max is not None and not fetch:
+        raise _fail(CurbsideError("--fetch-max applies to --fetch: add --fetch, or leave "
+                                  "--fetch-max out."))
+    if fetch and batch is not None:
+        raise _fail(CurbsideError("--fetch answers one QUESTION at a time, not --batch: a "
+                                  "batch never reaches the network."))
+    if fetch:
+        try:
+            # Refused before anything is composed or sent: the setting is the site's consent.
+            require_fetching(settings)
+        except CurbsideError as error:
+            raise _fail(error) from None
     if save and (user is None or batch is not None):
         raise _fail(CurbsideError(
             "Submitting for review is an editor's action: give --user NAME (an editor or "
@@ -298,14 +319,33 @@ def ask(
                 # Checked before the answer is composed, which takes a while.
                 editor = Accounts(lib.connection).authenticate(user, _password())
                 editor.require(Action.SUBMIT)
-            article = answer_question(lib, question, audience, settings)
+            if fetch:
+                article = answer_with_fetch(lib, question, audience, settings, fetch_max)
+                _tell_fetched(article)
+            else:
+                article = answer_question(lib, question, audience, settings)
             if editor is not None:
                 article = store.save(article, actor=editor.name, action="submit")
                 err.print(f"Submitted as {article.id}; it waits in the review queue.",
                           highlight=False)
     except CurbsideError as error:
         raise _fail(error) from None
+    if article.fetched and article.fetched.pmids:
+        _recheck_living_articles(settings)  # new records, as after `curbside pubmed fetch`
     sys.stdout.write(_render(article, fmt))
+
+
+def _tell_fetched(article: Article) -> None:
+    """On stderr, what --fetch did (the article itself records it)."""
+    note = article.fetched
+    if note is None:
+        err.print("The library holds evidence for this question: nothing was fetched from "
+                  "PubMed.", highlight=False, soft_wrap=True, markup=False)
+    elif note.error:
+        err.print(f"warning: fetching from PubMed failed: {note.error}", highlight=False,
+                  soft_wrap=True, markup=False)
+    else:
+        err.print(note.summary(), highlight=False, soft_wrap=True, markup=False)
 
 
 def _ask_batch(lib: Library, batch: Path, audience: Audience, settings: Settings) -> None:

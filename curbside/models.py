@@ -247,7 +247,7 @@ class Reference(BaseModel):
     url: WebUrl = None
     doi: str | None = None
     note: str | None = None
-    # For guidelines and protocols: the sections (heading paths) the article quotes.
+    # For guidelines, protocols and PMC full texts: the sections (heading paths) quoted.
     sections: list[str] = Field(default_factory=list)
 
 
@@ -288,6 +288,35 @@ class EditorNote(BaseModel):
     at: str
 
 
+class FetchNote(BaseModel):
+    """What was fetched from PubMed for this article (`ask --fetch`, the web's fetch option):
+    the article records every network call made for it."""
+
+    query: str  # the PubMed query sent
+    found: int  # records PubMed holds for it
+    pmids: list[str] = Field(default_factory=list)  # fetched now: downloaded and ingested
+    held: list[str] = Field(default_factory=list)  # of the query's best, already in the library
+    at: str  # when the fetch began (UTC, ISO 8601)
+    reason: str  # why: what the library lacked
+    error: str | None = None  # the fetch failed: what went wrong (the article is the library's)
+
+    def summary(self, quote: Callable[[str], str] = str) -> str:
+        """One plain sentence for readers; `quote` marks the query up (Markdown: as code)."""
+        if self.error:
+            return (f"Fetching from PubMed for this question failed ({self.error}); this "
+                    f"article is from the library as it was. Query: {quote(self.query)}")
+        count = len(self.pmids)
+        fetched = (f"Fetched {count} PubMed record{'' if count == 1 else 's'} for this "
+                   f"question ({self.reason})" if count else
+                   f"Searched PubMed for this question ({self.reason}); no new record was "
+                   "fetched")
+        held = f"; {len(self.held)} of its best records were in the library already" \
+            if self.held else ""
+        pmids = f": PMID {', '.join(self.pmids)}" if self.pmids else ""
+        return (f"{fetched}{pmids}{held}. PubMed found {self.found:,} for the query "
+                f"{quote(self.query)}")
+
+
 # "unsaved": made for one reader (`curbside ask` without --save) and in no review queue.
 ArticleStatus = Literal["unsaved", "submitted", "under review", "approved", "changes requested",
                         "retired"]
@@ -322,6 +351,7 @@ class Article(BaseModel):
     # never to readers. Their citation numbers are those of the composer's draft.
     unsupported: list[Statement] = Field(default_factory=list)
     model: str | None = None  # the LLM that composed the article, when one did
+    fetched: FetchNote | None = None  # what was fetched from PubMed for it, if anything
 
     def renumbered(self) -> Article:
         """References numbered again in order of first use, uncited ones dropped."""

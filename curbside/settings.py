@@ -138,6 +138,8 @@ class PubMedSettings(BaseSettings):
     # option). Off: no answer ever makes a network call. The `curbside pubmed` commands are
     # explicit requests and do not need it.
     enabled: bool = False
+    # Records an answer fetches at most (`ask --fetch` without --fetch-max, the web option).
+    ask_records: int = Field(default=20, ge=1, le=200)
     batch_size: int = Field(default=200, ge=1, le=10_000)  # records per efetch request
     timeout_seconds: float = Field(default=60.0, gt=0)
     retries: int = Field(default=4, ge=0)  # further attempts after a 429, a 5xx or no answer

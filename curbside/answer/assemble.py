@@ -163,10 +163,11 @@ class _Citations:
 def reference_for(
     n: int, document: Document, kind: str, sections: Sequence[str] = ()
 ) -> Reference:
-    """A numbered reference; a guideline's names the sections the article quotes from it."""
+    """A numbered reference; a guideline's, or a PMC full text's, names the sections the
+    article quotes from it."""
     url = document.url or (f"https://doi.org/{document.doi}" if document.doi else None)
     title = document.title or f"PubMed record {document.pmid or document.id} (title not held)"
-    quoted = [s for s in sections if s] if document.source == GUIDANCE_SOURCE else []
+    quoted = [s for s in sections if s] if document.source in (GUIDANCE_SOURCE, "pmc") else []
     return Reference(n=n, id=document.id, title=title, journal=document.journal,
                      year=document.year, kind=kind, url=url, doi=document.doi,
                      note=document.note, sections=quoted)

@@ -188,12 +188,15 @@ class EUtils:
 
     # -- the utilities ---------------------------------------------------------------------
 
-    def search(self, query: str, retmax: int = 20) -> SearchResult:
+    def search(self, query: str, retmax: int = 20, sort: str | None = None) -> SearchResult:
         """esearch with usehistory=y: PubMed's count, its first `retmax` PMIDs, and the
-        search kept on NCBI's history server for efetch."""
-        data = self._json("esearch.fcgi", {
-            "db": "pubmed", "term": query, "usehistory": "y", "retmode": "json",
-            "retmax": str(min(max(retmax, 0), ESEARCH_LIMIT))}, "search")
+        search kept on NCBI's history server for efetch; `sort="relevance"` for PubMed's
+        Best Match order (esearch's own is the most recent first)."""
+        params = {"db": "pubmed", "term": query, "usehistory": "y", "retmode": "json",
+                  "retmax": str(min(max(retmax, 0), ESEARCH_LIMIT))}
+        if sort:
+            params["sort"] = sort
+        data = self._json("esearch.fcgi", params, "search")
         result = data.get("esearchresult")
         if not isinstance(result, dict):
             raise PubMedError(f"PubMed's answer to the search {query!r} has no result "

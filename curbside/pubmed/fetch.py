@@ -132,14 +132,14 @@ def search_pubmed(query: str, settings: Settings, max_records: int = 20, *,
 def fetch_records(query: str, settings: Settings, library: Library, max_records: int, *,
                   on_progress: FetchProgressCallback | None = None,
                   on_problem: ProblemCallback | None = None,
-                  eutils: EUtils | None = None) -> FetchReport:
+                  eutils: EUtils | None = None, sort: str | None = None) -> FetchReport:
     """Search PubMed and bring its first `max_records` records into the library: the ones
     the library lacks are downloaded in batches through the search's history (WebEnv),
-    saved and ingested."""
+    saved and ingested. `sort="relevance"`: the first by PubMed's Best Match."""
     _check_query(query, max_records)
     with _client(settings, eutils) as client:
         before = client.requests
-        result = client.search(query, max_records)
+        result = client.search(query, max_records, sort=sort)
         report = FetchReport(query=query, found=result.count,
                              selected=result.pmids[:max_records],
                              folder=library.directory / SAVED_FOLDER)

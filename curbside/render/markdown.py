@@ -36,6 +36,8 @@ def render_markdown(article: Article) -> str:
     ]
     if article.coverage.note:
         lines += [f"> **Evidence note:** {article.coverage.note}", ""]
+    if article.fetched:
+        lines += [f"> **From PubMed:** {article.fetched.summary(lambda q: f'`{q}`')}", ""]
     if article.bottom_line:
         lines += ["**" + " ".join(_statement(s) for s in article.bottom_line) + "**", ""]
     for section in article.sections:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp
 
 from curbside import __version__
+from curbside.answer.fetching import FetchingOffError
 from curbside.answer.llm import LLMUnavailableError
 from curbside.answer.urgency import URGENT_NOTICE
 from curbside.editorial.accounts import Action, AuthError, ForbiddenError, dummy_hash
@@ -56,6 +57,7 @@ from curbside.web.headers import SecurityHeaders
 from curbside.web.review import review_api, review_pages, session_of
 from curbside.web.service import (
     READER_KINDS,
+    allow_fetch,
     answers,
     ask_for_reader,
     ask_with_progress,
@@ -82,6 +84,10 @@ EXPORTS = {
 class AskRequest(BaseModel):
     question: str = Field(description="The clinical question.", max_length=MAX_BODY_QUESTION)
     audience: Audience = "clinician"
+    fetch: bool = Field(default=False, description=(
+        "When the library lacks evidence, fetch the question's best PubMed records, ingest "
+        "them and answer again; the article's `fetched` says what was fetched. Refused (403) "
+        "unless the server sets CURBSIDE_PUBMED_ENABLED=true."))
 
 
 class FollowupRequest(BaseModel):
@@ -147,7 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.globals.update(
         stages=REVIEW_STAGES, review_banner=review_banner, stage_index=stage_index,
         shows_review_stages=shows_review_stages, reader_kinds=READER_KINDS,
-        urgent_notice=URGENT_NOTICE, Action=Action)
+        urgent_notice=URGENT_NOTICE, Action=Action,
+        pubmed_fetch=settings.pubmed.enabled)  # the ask form offers fetching only then
     templates.env.filters["explain"] = explain_terms
     # Every link to a document's own page goes through this filter, whatever the model held.
     templates.env.filters["web_url"] = web_url
@@ -177,6 +184,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(UnknownDocumentError)
     async def not_found(request: Request, error: CurbsideError) -> Response:
         return _error(request, templates, 404, str(error))
+
+    @app.exception_handler(FetchingOffError)
+    async def fetching_off(request: Request, error: FetchingOffError) -> Response:
+        return _error(request, templates, 403, str(error))
 
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, error: AuthError) -> Response:
@@ -262,7 +273,8 @@ def _api(settings: Settings, composer: ComposerPool) -> APIRouter:
         """An answer for the caller: `unsaved`, in no review queue, kept for a while under its
         `id` for follow-ups (an editor may submit it: `POST /api/articles/{id}/submit`)."""
         with open_library(settings) as library:
-            return ask_for_reader(library, composer, body.question, body.audience, settings)
+            return ask_for_reader(library, composer, body.question, body.audience, settings,
+                                  fetch=body.fetch)
 
     @api.get("/articles/{article_id}", responses=error_responses(404, 410))
     def get_article(article_id: str) -> Article:
@@ -324,12 +336,14 @@ def _pages(settings: Settings, templates: Jinja2Templates, composer: ComposerPoo
         request: Request,
         question: Annotated[str, Form(max_length=MAX_BODY_QUESTION)],
         reader: Annotated[str, Form()] = "clinician",
+        fetch: Annotated[bool, Form()] = False,
     ) -> Response:
         if reader not in READER_KINDS:
             raise QuestionError("Unknown reader kind; choose one of the options.")
         audience = READER_KINDS[reader][1]
         with open_library(settings) as library:
-            article = ask_for_reader(library, composer, question, audience, settings)
+            article = ask_for_reader(library, composer, question, audience, settings,
+                                     fetch=fetch)
         response = RedirectResponse(f"/articles/{article.id}", status_code=303)
         response.set_cookie("curbside_reader", reader, samesite="lax", httponly=True)
         return response
@@ -339,15 +353,19 @@ def _pages(settings: Settings, templates: Jinja2Templates, composer: ComposerPoo
     def ask_stream(
         question: Annotated[str, Form(min_length=1, max_length=MAX_BODY_QUESTION)],
         reader: Annotated[str, Form()] = "clinician",
+        fetch: Annotated[bool, Form()] = False,
     ) -> Response:
         """Server-sent events while an article is composed: status lines, then `done` with
         the article's address, or `error` with what went wrong."""
         if reader not in READER_KINDS:
             raise QuestionError("Unknown reader kind; choose one of the options.")
         audience = READER_KINDS[reader][1]
+        if fetch:
+            allow_fetch(settings)  # a 403 now, not an error event later
 
         def events() -> Iterator[str]:
-            for kind, data in ask_with_progress(composer, question, audience, settings):
+            for kind, data in ask_with_progress(composer, question, audience, settings,
+                                                fetch):
                 yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
 
         response = StreamingResponse(events(), media_type="text/event-stream",

@@ -21,6 +21,7 @@ from itertools import count
 from typing import Any
 
 from curbside.answer.ask import answer_question
+from curbside.answer.fetching import FetchingOffError, answer_with_fetch
 from curbside.answer.llm import LLMUnavailableError, Progress
 from curbside.errors import CurbsideError, LibraryError, QuestionError
 from curbside.library.store import Library
@@ -30,7 +31,8 @@ from curbside.settings import Settings
 # Errors a worker reports by kind, rebuilt here from their message: the classes the web
 # handlers answer differently (their constructors take the message alone).
 _ERROR_KINDS: dict[str, type[CurbsideError]] = {
-    cls.__name__: cls for cls in (QuestionError, LibraryError, LLMUnavailableError)}
+    cls.__name__: cls for cls in (QuestionError, LibraryError, LLMUnavailableError,
+                                  FetchingOffError)}
 WORKER_NICENESS = 10
 WARM_UP_QUESTION = "How is hypertension treated?"  # loads the models; its article is dropped
 
@@ -65,6 +67,7 @@ class ComposeRequest:
     audience: Audience
     thread_question: str | None = None
     reports_progress: bool = False
+    fetch: bool = False  # from PubMed when the library lacks evidence (the site allows it)
 
 
 # One worker process's state, set once by `_start_worker`.
@@ -89,9 +92,14 @@ def _compose(request: ComposeRequest) -> Article | tuple[str, str]:
 
     try:
         with Library(settings.library) as library:
+            on_progress = report if request.reports_progress else None
+            if request.fetch:
+                return answer_with_fetch(library, request.question, request.audience,
+                                         settings, thread_question=request.thread_question,
+                                         on_progress=on_progress)
             return answer_question(library, request.question, request.audience, settings,
                                    thread_question=request.thread_question,
-                                   on_progress=report if request.reports_progress else None)
+                                   on_progress=on_progress)
     except CurbsideError as error:
         kind = type(error).__name__
         return (kind if kind in _ERROR_KINDS else CurbsideError.__name__, str(error))
@@ -147,7 +155,7 @@ class ComposerPool:
             future.result()
 
     def compose(self, question: str, audience: Audience, thread_question: str | None = None,
-                on_progress: Progress | None = None) -> Article:
+                on_progress: Progress | None = None, fetch: bool = False) -> Article:
         """The article, composed by a worker; `ServerBusyError` at once when the queue is full."""
         with self._lock:
             if self._in_flight >= self.limit:
@@ -159,7 +167,7 @@ class ComposerPool:
             if on_progress is not None:
                 self._listeners[task] = on_progress
             request = ComposeRequest(task, question, audience, thread_question,
-                                     reports_progress=on_progress is not None)
+                                     reports_progress=on_progress is not None, fetch=fetch)
             pool = self._pool()
             try:
                 outcome = pool.submit(_compose, request).result()

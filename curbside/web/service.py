@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from curbside.answer.fetching import FetchingOffError
 from curbside.answer.followups import suggested_followups
 from curbside.answer.llm import LLMUnavailableError, Progress
 from curbside.answer.question import analyse_question
@@ -95,10 +96,12 @@ def answers(library: Library, settings: Settings) -> ReaderAnswers:
 
 def ask_for_reader(library: Library, composer: ComposerPool, question: str,
                    audience: Audience, settings: Settings,
-                   on_progress: Progress | None = None) -> Article:
+                   on_progress: Progress | None = None, fetch: bool = False) -> Article:
     """An answer for the reader who asked, kept apart from the board's queue (an editor may
-    submit it for review)."""
-    article = composer.compose(question, audience, on_progress=on_progress)
+    submit it for review); with `fetch`, from PubMed too when the library lacks evidence."""
+    if fetch:
+        allow_fetch(settings)
+    article = composer.compose(question, audience, on_progress=on_progress, fetch=fetch)
     return answers(library, settings).put(article)
 
 
@@ -134,8 +137,18 @@ def thread_question(library: Library, settings: Settings, article: Article) -> s
     return article.question
 
 
+def allow_fetch(settings: Settings) -> None:
+    """A FetchingOffError (403) unless this server lets answers fetch from PubMed: checked
+    before the ask is queued, so nothing is composed or sent."""
+    if not settings.pubmed.enabled:
+        raise FetchingOffError(
+            "Fetching from PubMed is off on this server, so nothing was sent to NCBI. Ask "
+            "without the fetch option, or ask the server's administrator to set "
+            "CURBSIDE_PUBMED_ENABLED=true (the question's search terms then go to NCBI).")
+
+
 def ask_with_progress(composer: ComposerPool, question: str, audience: Audience,
-                      settings: Settings) -> Iterator[tuple[str, str]]:
+                      settings: Settings, fetch: bool = False) -> Iterator[tuple[str, str]]:
     """("status", message) events while the article is made, then ("done", its URL) or
     ("error", what went wrong). The article is composed in a worker thread; only verified
     articles are ever linked, never the model's draft text."""
@@ -145,7 +158,8 @@ def ask_with_progress(composer: ComposerPool, question: str, audience: Audience,
         try:
             with open_library(settings) as library:
                 article = ask_for_reader(library, composer, question, audience, settings,
-                                         lambda message: events.put(("status", message)))
+                                         lambda message: events.put(("status", message)),
+                                         fetch=fetch)
             events.put(("done", f"/articles/{article.id}"))
         except (LibraryError, LLMUnavailableError) as error:
             # The server log has the message; the page is not told folders or addresses.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -40,10 +41,22 @@ class Recorded:
     journal: str
     year: str
     words: frozenset[str]
+    # For field-tagged queries (see `matches`): title and abstract as word sequences, MeSH
+    # headings and subheadings as word sets, whether it has an abstract, its languages.
+    tiab: tuple[tuple[str, ...], ...] = ()
+    headings: tuple[frozenset[str], ...] = ()
+    subheadings: tuple[frozenset[str], ...] = ()
+    publication_types: tuple[frozenset[str], ...] = ()
+    has_abstract: bool = False
+    languages: frozenset[str] = frozenset()
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _sequence(text: str) -> tuple[str, ...]:
+    return tuple("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
 def _text(element: etree._Element | None) -> str:
@@ -67,8 +80,101 @@ def load_records(samples: Path) -> list[Recorded]:
                 or "",
                 year=article.findtext("MedlineCitation/Article/Journal/JournalIssue/PubDate/"
                                       "Year") or "",
-                words=_words(_text(article.find("MedlineCitation/Article")))))
+                words=_words(_text(article.find("MedlineCitation/Article"))),
+                tiab=(_sequence(_text(article.find("MedlineCitation/Article/ArticleTitle"))),
+                      _sequence(_text(article.find("MedlineCitation/Article/Abstract")))),
+                headings=tuple(_words(_text(e)) for e in article.iterfind(
+                    "MedlineCitation/MeshHeadingList/MeshHeading/DescriptorName")),
+                subheadings=tuple(_words(_text(e)) for e in article.iterfind(
+                    "MedlineCitation/MeshHeadingList/MeshHeading/QualifierName")),
+                publication_types=tuple(_words(_text(e)) for e in article.iterfind(
+                    "MedlineCitation/Article/PublicationTypeList/PublicationType")),
+                has_abstract=article.find("MedlineCitation/Article/Abstract") is not None,
+                languages=frozenset(_text(e).lower() for e in article.iterfind(
+                    "MedlineCitation/Article/Language"))))
     return list(found.values())
+
+
+# PubMed's search syntax, as far as Curbside's question queries use it: quoted phrases or
+# words, a field tag in brackets, AND / OR / NOT read strictly left to right (as PubMed
+# does), brackets for groups, a trailing * for any ending.
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|(?:"([^"]*)"|([^\s()"\[\]]+))(?:\[([^\]]*)\])?)')
+_LANGUAGES = {"english": "eng", "french": "fre", "german": "ger", "spanish": "spa"}
+
+
+def _has_sequence(sequence: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    def same(word: str, wanted: str) -> bool:
+        return word.startswith(wanted[:-1]) if wanted.endswith("*") else word == wanted
+
+    size = len(phrase)
+    return any(all(same(w, p) for w, p in zip(sequence[i:i + size], phrase, strict=True))
+               for i in range(len(sequence) - size + 1))
+
+
+def _term_matches(record: Recorded, text: str, tag: str | None) -> bool:
+    tag = (tag or "").strip().lower()
+    phrase = tuple("".join(c if c.isalnum() or c == "*" else " " for c in text.lower()).split())
+    if not phrase:
+        return False
+    if tag in ("mesh terms", "mh", "majr", "mesh"):
+        return any(frozenset(phrase) == heading for heading in record.headings)
+    if tag in ("sh", "subheading"):
+        return any(frozenset(phrase) <= sub for sub in record.subheadings)
+    if tag in ("pt", "publication type"):
+        return any(frozenset(phrase) == kind for kind in record.publication_types)
+    if tag in ("la", "lang", "language"):
+        return _LANGUAGES.get(" ".join(phrase), " ".join(phrase)) in record.languages
+    if tag in ("sb", "filter") or (not tag and phrase == ("hasabstract",)):
+        return {"hasabstract": record.has_abstract, "all": True}.get(" ".join(phrase), False)
+    if tag in ("tiab", "title/abstract", "ti", "title"):
+        fields = record.tiab[:1] if tag in ("ti", "title") else record.tiab
+        return any(_has_sequence(field, phrase) for field in fields)
+    return frozenset(phrase) <= record.words  # all fields, as PubMed's term mapping would
+
+
+def matches(record: Recorded, query: str) -> bool:
+    """Whether the record answers the query (a ValueError for a query it cannot read)."""
+    tokens: list[tuple[str, str, str | None]] = []
+    position = 0
+    while position < len(query.rstrip()):
+        found = _TOKEN.match(query, position)
+        if found is None or found.end() == position:
+            raise ValueError(f"cannot read the query at {query[position:]!r}")
+        position = found.end()
+        opened, closed, quoted, word, tag = found.groups()
+        if opened or closed:
+            tokens.append(("(" if opened else ")", "", None))
+        elif quoted is None and tag is None and word in ("AND", "OR", "NOT"):
+            tokens.append((word, "", None))
+        else:
+            tokens.append(("term", quoted if quoted is not None else word, tag))
+
+    def group(at: int) -> tuple[bool, int]:
+        value: bool | None = None
+        operator = "AND"
+        while at < len(tokens):
+            kind, text, tag = tokens[at]
+            if kind == ")":
+                return bool(value), at + 1
+            if kind in ("AND", "OR", "NOT"):
+                operator, at = kind, at + 1
+                continue
+            if kind == "(":
+                item, at = group(at + 1)
+            else:
+                item, at = _term_matches(record, text, tag), at + 1
+            if value is None:
+                value = item
+            elif operator == "AND":
+                value = value and item
+            elif operator == "OR":
+                value = value or item
+            else:
+                value = value and not item
+            operator = "AND"  # terms side by side: AND
+        return bool(value), at
+
+    return group(0)[0]
 
 
 @dataclass(frozen=True)
@@ -112,6 +218,8 @@ class StandIn:
     def search(self, term: str) -> list[str]:
         if term.strip().lower() == "all[sb]":
             return list(self.order)
+        if re.search(r'[\[\]()"]|(?:AND|OR|NOT)', term):
+            return [pmid for pmid in self.order if matches(self.records[pmid], term)]
         wanted = _words(term)
         return [pmid for pmid in self.order if wanted <= self.records[pmid].words]
 
