@@ -360,14 +360,32 @@ def _ask_batch(lib: Library, batch: Path, audience: Audience, settings: Settings
         try:
             row = json.loads(line)
             qid = row["id"]
-            article = answer_question(lib, str(row["text"]), audience, settings)
-            article.id = str(qid)
-            sys.stdout.write(article.model_dump_json() + "\n")
-        except (ValueError, KeyError, TypeError, CurbsideError) as error:
-            message = str(error) if isinstance(error, CurbsideError) else (
-                f"line {number} is not a JSON object with `id` and `text` ({error})")
-            sys.stdout.write(json.dumps({"id": qid, "error": message}) + "\n")
-            err.print(f"[yellow]{batch}:{number}[/yellow] {message}", highlight=False)
+            question = str(row["text"])
+        except (ValueError, KeyError, TypeError) as error:
+            _batch_problem(batch, number, qid,
+                           f"line {number} is not a JSON object with `id` and `text` ({error})")
+            continue
+        try:
+            article = answer_question(lib, question, audience, settings)
+        except CurbsideError as error:
+            _batch_problem(batch, number, qid, str(error))
+            continue
+        except Exception as error:
+            # One question's failure must not lose the articles of the rest of the batch.
+            _batch_problem(batch, number, qid,
+                           "no article could be composed for this question "
+                           f"({type(error).__name__}: {error}); this is a fault in Curbside, "
+                           "not in the question: please report it with the question")
+            continue
+        article.id = str(qid)
+        sys.stdout.write(article.model_dump_json() + "\n")
+
+
+def _batch_problem(batch: Path, number: int, qid: object, message: str) -> None:
+    """One line of the batch that gave no article: said on stdout (its id and why) and on
+    stderr (where in the file)."""
+    sys.stdout.write(json.dumps({"id": qid, "error": message}) + "\n")
+    err.print(f"[yellow]{batch}:{number}[/yellow] {message}", highlight=False)
 
 
 @app.command()

@@ -12,7 +12,11 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("english")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_GLUED_LABEL = re.compile(r"[A-Za-z0-9)\]%][.!?](?=[A-Z][A-Z /&-]{2,40}:\s)")
+_GLUED_LABEL = re.compile(r"[A-Za-z0-9)\]%][.!?](?=[A-Z][A-Z /&-]{2,40}:\s|"
+                          # a journal's note glued on ("… of the disease.Supplementary
+                          # Information: The online version …")
+                          r"(?:Supplementary|Electronic supplementary|Trial registration|"
+                          r"Funding|Registration)\b[\w ]{0,30}:\s)")
 # A web page's heading glued to its first sentence ("Mild hemophiliaReplacement therapy …",
 # "Older AgeThe biggest …"): a lower-case word running into a capitalised one. Brand names
 # ("NovoSeven", "PubMed") start with a capital and are followed by no sentence opener.

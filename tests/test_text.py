@@ -48,3 +48,11 @@ def test_a_heading_glued_to_its_sentence_is_cut_off() -> None:
     assert split_sentences(text) == [
         "Mild testitis", "Replacement therapy is rarely needed for mild testitis.",
         "Older Age", "The biggest risk is age.", "NovoSeven and PubMed names stay whole here."]
+
+
+def test_a_journal_note_glued_to_the_last_sentence_is_a_sentence_of_its_own() -> None:
+    text = ("Synthetic estimates may underestimate the true prevalence of widget disease."
+            "Supplementary Information: The online version contains synthetic material.")
+    assert split_sentences(text) == [
+        "Synthetic estimates may underestimate the true prevalence of widget disease.",
+        "Supplementary Information: The online version contains synthetic material."]

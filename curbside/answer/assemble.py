@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from curbside.answer import sections as plan
-from curbside.answer.bottom_line import choose_bottom_line, guideline_bottom_line
+from curbside.answer.bottom_line import choose_bottom_line, cuts_a_list, guideline_bottom_line
 from curbside.answer.conflicts import find_conflicts
 from curbside.answer.glossary import glossary_for
 from curbside.answer.population import population_phrase
@@ -174,6 +174,8 @@ def reference_for(
 
 
 _ASKS_FOR_SYMPTOMS = re.compile(r"\b(?:symptoms?|signs?)\b", re.IGNORECASE)
+_ASKS_FOR_PREVENTION = re.compile(r"\b(?:prevent\w*|prophyla\w*)", re.IGNORECASE)
+_ASKS_FOR_COMPLICATIONS = re.compile(r"\bcomplications?\b", re.IGNORECASE)
 
 
 def article_title(analysis: QuestionAnalysis, topic: str) -> str:
@@ -186,11 +188,14 @@ def article_title(analysis: QuestionAnalysis, topic: str) -> str:
         else topic[:1].lower() + topic[1:]
     diagnosis = "Signs and symptoms of" if _ASKS_FOR_SYMPTOMS.search(analysis.question) \
         else "Diagnosis of"
+    prevention = bool(_ASKS_FOR_PREVENTION.search(analysis.question))
+    outlook = "Complications" if _ASKS_FOR_COMPLICATIONS.search(analysis.question) \
+        else "Prognosis"
     templates = {
-        Intent.MANAGEMENT: f"Management of {lowered}",
+        Intent.MANAGEMENT: f"{'Prevention' if prevention else 'Management'} of {lowered}",
         Intent.DOSING: f"Dosing of {lowered}",
         Intent.DIAGNOSIS: f"{diagnosis} {lowered}",
-        Intent.PROGNOSIS: f"Prognosis of {lowered}",
+        Intent.PROGNOSIS: f"{outlook} of {lowered}",
         Intent.RISK: f"Risk factors for {lowered}",
         Intent.ETIOLOGY: f"Causes of {lowered}",
     }
@@ -255,8 +260,10 @@ def compose_article(
             return _unanswered_article(evidence, audience, topic, about_topic, on_topic_docs,
                                        withheld, note, f"On {topic} in general (not {frame})")
     # A page on herpes zoster oticus does not say how herpes zoster is treated.
+    # A page's list cut after its first item ("… include: A history of DVT.") reads as if that
+    # item were the whole list; a guideline's line joined to its lead-in is whole.
     candidates = [c for c in rated if answers(c, settings) and not of_another_kind(c, focused)
-                  and not c.of_subtype]
+                  and not c.of_subtype and (c.guideline or not cuts_a_list(c.text))]
     primary = plan.PRIMARY[analysis.intent]
     if (plan.asks_for_its_section(analysis.question, analysis.intent)
             and not any(c.section == primary for c in candidates)):
@@ -279,16 +286,21 @@ def compose_article(
         candidates = plain_enough(candidates, analysis.topic_terms)
     citations = _Citations()
     redundancy = _Redundancy(candidates, analysis.topic_terms)
-    subjects: dict[str, bool] = {}
+    subjects: dict[tuple[str, str], bool] = {}
 
     def named_for_topic(candidate: Candidate) -> bool:
+        """The sentence's document is about the topic: by its title, or for a guideline's
+        line by its chapter and headings ("Insulin Therapy … in DKA › Dose Reduction"). A
+        line of a guideline on another subject ("Propofol infusion syndrome presents with …
+        hyperkalemia …" in a chapter on brain injury) is no statement on the topic."""
         doc_id = candidate.doc_ids[0]
-        if doc_id not in subjects:
+        key = (doc_id, candidate.hit.title if candidate.guideline else "")
+        if key not in subjects:
             document = focused.documents[doc_id]
             # An excerpt held without its title may be about anything: it is not judged so.
-            subjects[doc_id] = candidate.guideline or not document.title or matcher.coverage(
-                _subject_of(document)) >= threshold
-        return subjects[doc_id]
+            subject = f"{_subject_of(document)} {key[1]}"
+            subjects[key] = not document.title or matcher.coverage(subject) >= threshold
+        return subjects[key]
 
     def belongs(candidate: Candidate) -> bool:
         """A sentence of a document about another subject belongs only when it names the
@@ -380,8 +392,10 @@ def compose_article(
     if len(framed_docs) < 3:
         # A page on hemifacial microsomia naming ibuprofen among its risk factors is no
         # document on ibuprofen in pregnancy: the reader must know the evidence is indirect.
+        # (An excerpt held without its title is not judged to be about another subject.)
         about_other = [evidence.documents[d].title for d in framed_docs
-                       if matcher.coverage(_subject_of(evidence.documents[d])) < threshold]
+                       if evidence.documents[d].title
+                       and matcher.coverage(_subject_of(evidence.documents[d])) < threshold]
         one = len(framed_docs) == 1
         counted = f"Only {_documents(framed_docs)} in the library"
         if about_other and len(about_other) == len(framed_docs):

@@ -74,12 +74,21 @@ _CLAUSE = re.compile(
     r"\w+ed)\b", re.IGNORECASE)
 
 
-_LIST_LEAD_IN = re.compile(r":\s+(?:[A-Z]|- )")  # "include: A history …", not "a 1:1 ratio"
+# "… include: A history …", not "a 1:1 ratio" nor a glued "… Information: The online …"
+_LIST_LEAD_IN = re.compile(
+    r"\b(?:include|includes|including|are|were|following|such as|as follows|these)\s*:\s+"
+    r"(?:[A-Z]|- )")
 
 
 def states_something(text: str) -> bool:
     """A whole statement: it has a clause, and is not a list's lead-in cut after its colon."""
-    return bool(_CLAUSE.search(text)) and not _LIST_LEAD_IN.search(text)
+    return bool(_CLAUSE.search(text)) and not cuts_a_list(text)
+
+
+def cuts_a_list(text: str) -> bool:
+    """A list's lead-in with its first item only ("The risk factors … include: A history of
+    DVT."), where a page's flattened list was cut into sentences."""
+    return bool(_LIST_LEAD_IN.search(text))
 
 
 ADVICE_HEAD_WORDS = 6  # words before a colon that make an advice, not a field's label

@@ -34,7 +34,9 @@ FRAME_WORDS = frozenset(
     therapies diagnose diagnosed diagnosing diagnosis diagnostic workup evaluate evaluation
     assess assessment prognosis prognostic outlook outcome outcomes survival risk risks factor
     factors cause causes caused causing etiology aetiology mechanism dose doses dosing dosage
-    sign signs symptom symptoms warning know tell explain mean means meaning define definition
+    two three four five six seven eight nine ten
+    sign signs symptom symptoms warning prevent prevented preventing prevention complication
+    complications know tell explain mean means meaning define definition
     overview happen happens get getting need needs use used using indicated indication
     indications first line long term known common commonly typical typically type types kind
     kinds form forms proportion relationship relation role roles effect effects impact please
@@ -80,13 +82,16 @@ INTENT_CUES: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.DOSING, re.compile(r"\b(dose|doses|dosing|dosage|how much|mg)\b")),
     (Intent.MANAGEMENT, re.compile(
         r"\b(manag\w*|treat\w*|therap\w*|plan|approach|first[- ]line|how (?:do|should|to) "
-        r"(?:we |i |you )?(?:handle|care))\b")),
+        r"(?:we |i |you )?(?:handle|care)|"
+        # preventing a condition is done by treating (prophylaxis), not by its risk factors
+        r"prevent\w*|prophyla\w*)\b")),
     (Intent.DIAGNOSIS, re.compile(
         r"\b(diagnos\w*|work-?up|evaluat\w*|assess\w*|test(?:s|ing)?|imaging|signs?|"
         r"symptoms?|present(?:s|ation)?)\b")),
     (Intent.PROGNOSIS, re.compile(
-        r"\b(prognos\w*|outlook|outcomes?|survival|mortality|life expectancy|recover\w*)\b")),
-    (Intent.RISK, re.compile(r"\b(risks?|risk factors?|prevent\w*|who gets|likely)\b")),
+        r"\b(prognos\w*|outlook|outcomes?|survival|mortality|life expectancy|recover\w*|"
+        r"complications?)\b")),
+    (Intent.RISK, re.compile(r"\b(risks?|risk factors?|who gets|likely)\b")),
     (Intent.ETIOLOGY, re.compile(r"\b(caus\w*|etiolog\w*|aetiolog\w*|why|mechanism\w*|"
                                  r"pathophysiolog\w*|genetic\w*|inherit\w*)\b")),
     (Intent.DEFINITION, re.compile(r"^(what (?:is|are)|define|definition of|explain)\b")),

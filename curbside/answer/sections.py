@@ -133,7 +133,9 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"(?:people|patients|individuals|persons|children|adults)\b[^.;]{0,40}\b"
         r"(?:die|dies|live|lives|survive)\b|within \d+(?: to \d+)? years (?:of|after))\b"),
     RISK: re.compile(
-        r"\b(risks?|associated with|caused by|causes?|mutations?|genes?|genetic\w*|inherit\w*|"
+        # a relative risk or risk reduction measures a treatment's effect, not a risk factor
+        r"\b((?<!relative )(?<!absolute )risks?(?! ratios?\b| reductions?\b| differences?\b)|"
+        r"associated with|caused by|causes?|mutations?|genes?|genetic\w*|inherit\w*|"
         r"autosomal|predispos\w*|incidence|prevalen\w*|etiolog\w*|aetiolog\w*|more likely|"
         r"odds ratio|hazard ratio|exposure)\b"),
     SPECIAL: re.compile(

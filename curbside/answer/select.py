@@ -41,7 +41,7 @@ from curbside.models import (
     QuestionAnalysis,
 )
 from curbside.settings import ComposerSettings
-from curbside.text import normalize_space, words
+from curbside.text import fold, normalize_space, words
 
 # How much the retrieval rank of a sentence's passage counts against its own topic coverage;
 # tuned on BioASQ 12b batches 1-3 summary questions.
@@ -348,18 +348,24 @@ def merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     so a sentence that differs by a comma is not cited to both)."""
     kept: list[Candidate] = []
     by_text: dict[str, Candidate] = {}
+    titles: dict[int, set[str]] = {}
     for candidate in candidates:
         text = normalize_space(candidate.text)
         key = text[:1].lower() + text[1:]
         same = by_text.get(key)
         if same is not None:
-            for doc_id in candidate.doc_ids:
-                if doc_id not in same.doc_ids:
-                    same.doc_ids.append(doc_id)
+            # The same page held twice (MedQuAD repeats "Causes of Diabetes" under several
+            # ids) is one source to the reader: cited once.
+            if fold(candidate.hit.title) not in titles[id(same)]:
+                titles[id(same)].add(fold(candidate.hit.title))
+                for doc_id in candidate.doc_ids:
+                    if doc_id not in same.doc_ids:
+                        same.doc_ids.append(doc_id)
             continue
         if any(jaccard(candidate.words, k.words) >= 0.7 for k in kept):
             continue
         by_text[key] = candidate
+        titles[id(candidate)] = {fold(candidate.hit.title)}
         kept.append(candidate)
     return kept
 

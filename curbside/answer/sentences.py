@@ -106,6 +106,8 @@ _STUDY_SELF = re.compile(
     r"\bwere (?:randomly )?(?:assigned|allocated|divided|randomi[sz]ed|stratified)\b|"
     r"\b(?:was|were) induced\b|\b(?:two|three|four) groups of\b|"
     r"\b(?:here )?we (?:report|present|describe|propose|discuss)\b|"
+    r"\bthe authors (?:\w+ly )?(?:reviewed|report|reported|describe|described|studied|"
+    r"analy[sz]ed|examined|present|presented)\b|"
     r"\b(?:in )?(?:this|the present|our) (?:study|trial|review|analysis)\b,? we\b|"
     r"^(?:an? )?\d+[- ](?:year|month|week|day)s?[- ]old\b|"
     # A guideline (or its summary) speaking of itself: how it was made, what it leaves out.
@@ -125,6 +127,7 @@ _STUDY_SELF = re.compile(
     r"\b(?:the )?(?:ninds|nih|nia|nci|nhlbi|niddk|niams|nichd|institutes?|foundation)s? "
     r"(?:supports?|funds?|conducts?|sponsors?)(?: and \w+)? (?:\w+ )?research\b|"
     r"\bgoals? of (?:this|the|our) (?:research|project|work)\b|"
+    r"\bleading federal agency\b|\b(?:directing|funding) (?:and \w+ )?research\b|"
     r"\b(?:our|the) understanding of\b.{0,80}\b(?:is|remains) (?:incomplete|limited|poor)\b|"
     # the literature's gap a study sets out to fill ("… have been rarely explored"); "has not
     # been evaluated in pregnancy" may be the answer, and stays

@@ -508,6 +508,8 @@ def test_a_treatment_bottom_line_comes_from_a_document_about_the_condition() -> 
     ("What are the symptoms of Cushing syndrome?", "Signs and symptoms of Cushing syndrome"),
     ("How is diabetic ketoacidosis treated?", "Management of diabetic ketoacidosis"),
     ("How is COPD treated?", "Management of COPD"),
+    ("How is migraine prevented?", "Prevention of migraine"),
+    ("What are the complications of diabetes?", "Complications of diabetes"),
 ])
 def test_the_title_names_the_topic_as_the_question_wrote_it(question: str, title: str) -> None:
     analysis = analyse_question(question)
@@ -575,3 +577,28 @@ def test_asked_for_risk_factors_the_article_has_no_treatment_section() -> None:
     keys = [s.key for s in article.sections]
     assert "management" not in keys
     assert not any("drug A" in text for text in all_texts(article))
+
+
+def test_the_same_page_held_twice_is_cited_once() -> None:
+    text = "Testitis is treated with synthetic drug A, which shortens the illness."
+    papers = [document("t:61", "Testitis", text), document("t:62", "Testitis", text),
+              document("t:63", "Testitis care", text)]
+    article = compose_article(evidence("How is testitis treated?", papers), "clinician",
+                              RULES_ONLY)
+    [lead] = article.bottom_line
+    assert len(lead.citations) == 2  # "Testitis" once, "Testitis care" once
+
+
+def test_a_guideline_line_naming_the_topic_in_passing_is_no_statement_on_it() -> None:
+    guide = guideline_document("guideline:w/1", "Widget injury care — Synthetic", {
+        "Sedation": ["Synthetic sedation syndrome presents with acidosis, testitis, fever and "
+                     "shock."],
+        "Sedation › Drug B": ["Synthetic drug B is recommended for sedation in widget injury."],
+    })
+    papers = [document("t:71", "Testitis",
+                       "Testitis is treated with synthetic drug A, which shortens the illness.")]
+    article = guideline_article("How is testitis treated?", guide, papers)
+    assert isinstance(article, Article)
+    texts = all_texts(article)
+    assert any("drug A" in text for text in texts)
+    assert not any("sedation syndrome" in text for text in texts)

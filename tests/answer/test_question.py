@@ -24,6 +24,9 @@ from curbside.models import Intent
         ("What are the risk factors for osteoporosis?", Intent.RISK),
         ("What dose of amoxicillin for otitis media?", Intent.DOSING),
         ("What causes Bell palsy?", Intent.ETIOLOGY),
+        # preventing a condition is treatment; its complications are its course
+        ("How is migraine prevented?", Intent.MANAGEMENT),
+        ("What are the complications of diabetes?", Intent.PROGNOSIS),
     ],
 )
 def test_intent(question: str, intent: Intent) -> None:
@@ -170,3 +173,9 @@ def test_a_topic_adjective_keeps_the_people_it_qualifies() -> None:
         "What is the first-line treatment for osteoporosis in postmenopausal women?")
     assert topic_phrase(analysis) == "osteoporosis in postmenopausal women"
     assert "women" not in analysis.topic_terms
+
+
+def test_prevention_and_complications_are_no_part_of_the_topic() -> None:
+    assert analyse_question("How is migraine prevented?").topic_terms == ["migraine"]
+    assert analyse_question("What are the complications of diabetes?").topic_terms == [
+        "diabetes"]
