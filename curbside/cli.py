@@ -54,6 +54,8 @@ from curbside.pubmed import (
 from curbside.render.html import render_html
 from curbside.render.markdown import render_markdown
 from curbside.settings import RETRIEVAL_MODES, Settings
+from curbside.store.connect import migrate, open_editorial
+from curbside.store.editorial import EditorialStore
 from curbside.text import printable
 
 app = typer.Typer(
@@ -180,10 +182,18 @@ def ingest(
         raise typer.Exit(1)
 
 
+def _editorial(lib: Library, settings: Settings) -> EditorialStore:
+    """The editorial store, its schema brought up to date first (the migration step of every
+    command that uses the board)."""
+    store = open_editorial(settings, lib)
+    migrate(store)
+    return store
+
+
 def _recheck_living_articles(settings: Settings) -> None:
     """After an ingest, approved articles that new evidence would change get a new draft."""
     with Library(settings.library) as lib:
-        flags = recheck_approved(lib, settings)
+        flags = recheck_approved(lib, _editorial(lib, settings), settings)
     for flag in flags:
         out.print(f"Article {flag.article_id}: version {flag.version} drafted for review "
                   f"({flag.reason}).", highlight=False)
@@ -315,9 +325,10 @@ def ask(
             editor = None
             if save:
                 assert user is not None
-                store = ArticleStore(lib, settings.review.show_approver_names)
+                db = _editorial(lib, settings)
+                store = ArticleStore(db, settings.review.show_approver_names)
                 # Checked before the answer is composed, which takes a while.
-                editor = Accounts(lib.connection).authenticate(user, _password())
+                editor = Accounts(db).authenticate(user, _password())
                 editor.require(Action.SUBMIT)
             if fetch:
                 article = answer_with_fetch(lib, question, audience, settings, fetch_max)
@@ -456,7 +467,8 @@ def serve(
         min=1, help="Processes that compose articles (default: one fewer than the cores, "
                     "at least one; or CURBSIDE_WEB_ASK_WORKERS).")] = None,
     workers: Annotated[int, typer.Option(
-        min=1, help="Server processes. Only 1 on the embedded SQLite store.")] = 1,
+        min=1, help="Server processes: several need the shared PostgreSQL store "
+                    "(CURBSIDE_DATABASE_URL); 1 on the embedded SQLite store.")] = 1,
 ) -> None:
     """Serve the web pages and the JSON API (OpenAPI description at /openapi.json)."""
     import uvicorn
@@ -467,18 +479,35 @@ def serve(
     if ask_workers is not None:
         settings = settings.model_copy(update={
             "web": settings.web.model_copy(update={"ask_workers": ask_workers})})
-    if workers > 1:
+    if workers > 1 and settings.database_url is None:
         raise _fail(CurbsideError(
             f"--workers {workers}: several server processes need a shared server database, "
             "and this library is the embedded SQLite store, where each process would keep its "
             "own sign-in throttle and write the audit head on its own. Serve with one process: "
             "it answers searches and pages itself and composes articles in "
-            f"{settings.web.ask_workers} worker process(es) (--ask-workers N)."))
+            f"{settings.web.ask_workers} worker process(es) (--ask-workers N); or set "
+            "CURBSIDE_DATABASE_URL=postgresql://… to share a PostgreSQL database between "
+            "server processes."))
+    if workers == 1:
+        try:
+            web_app = create_app(settings)
+        except CurbsideError as error:
+            raise _fail(error) from None
+        uvicorn.run(web_app, host=host, port=port, log_level="info")
+        return
     try:
-        web_app = create_app(settings)
+        # The library and the shared store are checked, and migrated, once, before any
+        # process serves.
+        with Library(settings.library) as lib:
+            _editorial(lib, settings)
     except CurbsideError as error:
         raise _fail(error) from None
-    uvicorn.run(web_app, host=host, port=port, log_level="info")
+    # Each server process builds its app anew from the environment: pass on what the
+    # command line chose.
+    os.environ["CURBSIDE_LIBRARY"] = str(settings.library)
+    os.environ["CURBSIDE_WEB_ASK_WORKERS"] = str(settings.web.ask_workers)
+    uvicorn.run("curbside.web.app:create_app", factory=True, workers=workers, host=host,
+                port=port, log_level="info")
 
 
 UserOption = Annotated[str, typer.Option("--user", help="Your account name.")]
@@ -508,8 +537,8 @@ def users_add(name: str, role: Annotated[RoleChoice, typer.Option()],
     settings = _settings(library)
     try:
         with Library(settings.library) as lib:
-            ArticleStore(lib)
-            user = Accounts(lib.connection).add(name, role, _password(), actor=_operator())
+            user = Accounts(_editorial(lib, settings)).add(name, role, _password(),
+                                                           actor=_operator())
     except CurbsideError as error:
         raise _fail(error) from None
     out.print(f"Added {user.name} ({user.role}).")
@@ -529,8 +558,7 @@ def users_list(library: LibraryOption = None) -> None:
     """Accounts and their roles."""
     settings = _settings(library)
     with Library(settings.library) as lib:
-        ArticleStore(lib)
-        for user in Accounts(lib.connection).list():
+        for user in Accounts(_editorial(lib, settings)).list():
             out.print(f"{user.name}\t{user.role}", highlight=False)
 
 
@@ -542,8 +570,7 @@ def users_token(name: str, days: Annotated[float | None, typer.Option(
     settings = _settings(library)
     try:
         with Library(settings.library) as lib:
-            ArticleStore(lib)
-            accounts = Accounts(lib.connection)
+            accounts = Accounts(_editorial(lib, settings))
             accounts.authenticate(name, _password())
             token = accounts.issue_token(name, days or settings.review.token_days)
             info = accounts.tokens(name)[-1]
@@ -560,8 +587,7 @@ def users_tokens(name: Annotated[str | None, typer.Argument(help="One account.")
     """API tokens issued: id, account, issued, expires, state (never the tokens)."""
     settings = _settings(library)
     with Library(settings.library) as lib:
-        ArticleStore(lib)
-        for t in Accounts(lib.connection).tokens(name):
+        for t in Accounts(_editorial(lib, settings)).tokens(name):
             out.print(f"{t.id}\t{t.user}\t{t.created_at}\t{t.expires_at}\t{t.state}",
                       highlight=False)
 
@@ -575,8 +601,7 @@ def users_revoke(name: str, token: Annotated[str | None, typer.Option(
     settings = _settings(library)
     try:
         with Library(settings.library) as lib:
-            ArticleStore(lib)
-            ids = Accounts(lib.connection).revoke(_operator(), name, token_id=token)
+            ids = Accounts(_editorial(lib, settings)).revoke(_operator(), name, token_id=token)
     except CurbsideError as error:
         raise _fail(error) from None
     out.print(f"Revoked {len(ids)} token{'s' if len(ids) != 1 else ''} of {name}: "
@@ -588,8 +613,9 @@ def _board_action(library: Path | None, user_name: str,
     settings = _settings(library)
     try:
         with Library(settings.library) as lib:
-            store = ArticleStore(lib, settings.review.show_approver_names)
-            user = Accounts(lib.connection).authenticate(user_name, _password())
+            db = _editorial(lib, settings)
+            store = ArticleStore(db, settings.review.show_approver_names)
+            user = Accounts(db).authenticate(user_name, _password())
             message = act(Board(store, settings.review), user)
     except CurbsideError as error:
         raise _fail(error) from None
@@ -677,18 +703,18 @@ def audit_anchor(library: LibraryOption = None) -> None:
     (audited: the entry names the head it replaced)."""
     settings = _settings(library)
     with Library(settings.library) as lib:
-        ArticleStore(lib)
-        intact, message = audit.verify(lib.connection)
-        path = audit.head_path(lib.connection)
+        db = _editorial(lib, settings)
+        intact, message = audit.verify(db)
+        path = audit.head_path(db)
         try:
             old = audit.read_head(path) if path else None
         except ValueError:
             old = None
-        with audit.transaction(lib.connection, audited=False):
-            audit.append(lib.connection, _operator(), "re-anchor", detail={
+        with audit.transaction(db, audited=False):
+            audit.append(db, _operator(), "re-anchor", detail={
                 "replaced_head": {"seq": old.seq, "hash": old.hash} if old else None,
                 "verify_before": message})
-        head = audit.anchor(lib.connection, force=True)
+        head = audit.anchor(db, force=True)
     out.print(f"Audit head recorded: entry {head.seq if head else 0}"
               f"{'' if intact else ' (the log did not verify before: ' + message + ')'}.",
               highlight=False)
@@ -700,8 +726,7 @@ def audit_verify(library: LibraryOption = None) -> None:
     append-only triggers are in place."""
     settings = _settings(library)
     with Library(settings.library) as lib:
-        ArticleStore(lib)
-        intact, message = audit.verify(lib.connection)
+        intact, message = audit.verify(_editorial(lib, settings))
     out.print(message, highlight=False)
     if not intact:
         raise typer.Exit(1)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -161,3 +161,17 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     pubmed: PubMedSettings = Field(default_factory=PubMedSettings)
+    # Where the board's work lives (articles, versions, reviews, accounts, sessions, the audit
+    # log): unset, the library's own SQLite file; a postgresql:// URL, that PostgreSQL
+    # database, shared by every server process and host that names it.
+    database_url: SecretStr | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+                ("postgresql://", "postgres://")):
+            raise ValueError("CURBSIDE_DATABASE_URL must be a postgresql:// URL (e.g. "
+                             "postgresql://curbside@db.example/curbside); leave it unset to "
+                             "keep the board's work in the library's SQLite file")
+        return value

@@ -11,6 +11,7 @@ from curbside.library.ingest import ingest_paths
 from curbside.library.starter import starter_paths
 from curbside.library.store import Library
 from curbside.settings import Settings
+from tests.postgres import MISSING, PostgresServer, postgres_server, server_binaries
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +42,12 @@ def starter_library(starter_library_dir: Path) -> Iterator[Library]:
 def empty_library(tmp_path: Path) -> Iterator[Library]:
     with Library(tmp_path / "library", create=True) as library:
         yield library
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole run (each test takes a fresh database)."""
+    if server_binaries() is None:
+        pytest.exit(MISSING, returncode=4)
+    with postgres_server() as server:
+        yield server

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
 from curbside.text import printable
+from tests.stores import board_db
 
 ESCAPES = "\x1b[2J\x1b[31m\x1b]0;pwned\x07\x9b1m\x07\x08\r"
 HOSTILE = Document(
@@ -37,7 +37,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("terminal") / "library"
     with Library(directory, create=True) as opened:
         opened.write([HOSTILE])
-        ArticleStore(opened)
+        board_db(opened)
     return directory
 
 

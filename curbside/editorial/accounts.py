@@ -8,7 +8,6 @@ import builtins
 import hashlib
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -19,28 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from curbside.editorial import audit
 from curbside.errors import CurbsideError
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS api_tokens (
-    token_hash TEXT PRIMARY KEY,
-    user TEXT NOT NULL REFERENCES users (name),
-    created_at TEXT NOT NULL,
-    expires_at TEXT,
-    revoked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    session_hash TEXT PRIMARY KEY,
-    user TEXT NOT NULL REFERENCES users (name),
-    csrf TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-"""
+from curbside.store.editorial import EditorialStore
 
 _HASHER = PasswordHasher()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
@@ -144,9 +122,9 @@ class TokenInfo:
 
 
 class Accounts:
-    def __init__(self, connection: sqlite3.Connection):
-        """Expects the tables, which `ArticleStore` creates with the rest of the schema."""
-        self.connection = connection
+    def __init__(self, db: EditorialStore):
+        """Over a store whose schema `curbside.store.migrate` has made."""
+        self.db = db
 
     def add(self, name: str, role: str, password: str, actor: str = "curbside") -> User:
         """A new account; `actor` (who added it) is named in the audit log."""
@@ -159,24 +137,17 @@ class Accounts:
             raise CurbsideError(f"The password is too short: use at least {MIN_PASSWORD} "
                                 "characters.")
         password_hash = _HASHER.hash(password)
-        try:
-            with audit.transaction(self.connection):
-                self.connection.execute(
-                    "INSERT INTO users (name, role, password_hash, created_at) "
-                    "VALUES (?, ?, ?, ?)", (name, role, password_hash, _stamp(_now())))
-                audit.append(self.connection, actor, "add user",
-                             detail={"user": name, "role": role})
-        except sqlite3.IntegrityError as error:
-            raise CurbsideError(f"A user named {name!r} exists already.") from error
+        with audit.transaction(self.db):
+            if not self.db.insert_user(name, role, password_hash, _stamp(_now())):
+                raise CurbsideError(f"A user named {name!r} exists already.")
+            audit.append(self.db, actor, "add user", detail={"user": name, "role": role})
         return User(name, Role(role))
 
     def list(self) -> list[User]:
-        rows = self.connection.execute("SELECT name, role FROM users ORDER BY name")
-        return [User(name, Role(role)) for name, role in rows]
+        return [User(name, Role(role)) for name, role in self.db.users()]
 
     def authenticate(self, name: str, password: str) -> User:
-        row = self.connection.execute(
-            "SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
+        row = self.db.user(name)
         try:
             # The same argon2 work whether or not the name exists.
             _HASHER.verify(dummy_hash() if row is None else row[1], password)
@@ -190,57 +161,46 @@ class Accounts:
         """A new API token for the account, valid for `days`; shown once, stored hashed."""
         if days <= 0:
             raise CurbsideError(f"A token must be valid for some time; {days} days is not.")
-        if not self.connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+        if self.db.user(name) is None:
             raise CurbsideError(f"No user named {name!r}; add one with `curbside users add`.")
         token = "cbt_" + secrets.token_urlsafe(32)
         token_hash, expires = _digest(token), expiry(days)
-        with audit.transaction(self.connection):
-            self.connection.execute(
-                "INSERT INTO api_tokens (token_hash, user, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?)", (token_hash, name, _stamp(_now()), expires))
-            audit.append(self.connection, name, "issue token", detail={
+        with audit.transaction(self.db):
+            self.db.insert_token(token_hash, name, _stamp(_now()), expires)
+            audit.append(self.db, name, "issue token", detail={
                 "user": name, "token": token_hash[:TOKEN_ID_LENGTH], "expires_at": expires})
         return token
 
     def by_token(self, token: str) -> User:
-        row = self.connection.execute(
-            "SELECT u.name, u.role, t.expires_at, t.revoked_at FROM api_tokens t "
-            "JOIN users u ON u.name = t.user WHERE t.token_hash = ?",
-            (_digest(token),)).fetchone()
+        row = self.db.token(_digest(token))
         if row is None:
             raise AuthError("The API token is not valid; issue one with `curbside users token`.")
-        if row[3]:
-            raise AuthError(f"The API token was revoked on {row[3][:10]}; issue a new one with "
-                            "`curbside users token`.")
-        if not row[2] or row[2] < _stamp(_now()):
-            raise AuthError(f"The API token expired on {(row[2] or '')[:10]}; issue a new one "
-                            "with `curbside users token`.")
-        return User(row[0], Role(row[1]))
+        if row.revoked_at:
+            raise AuthError(f"The API token was revoked on {row.revoked_at[:10]}; issue a new "
+                            "one with `curbside users token`.")
+        if not row.expires_at or row.expires_at < _stamp(_now()):
+            raise AuthError(f"The API token expired on {(row.expires_at or '')[:10]}; issue a "
+                            "new one with `curbside users token`.")
+        return User(row.name, Role(row.role))
 
     def tokens(self, name: str | None = None) -> builtins.list[TokenInfo]:
         """Tokens ever issued (to one account, or to all), oldest first."""
-        rows = self.connection.execute(
-            "SELECT substr(token_hash, 1, ?), user, created_at, coalesce(expires_at, ''), "
-            "revoked_at FROM api_tokens" + (" WHERE user = ?" if name else "") +
-            " ORDER BY created_at, rowid",
-            (TOKEN_ID_LENGTH, name) if name else (TOKEN_ID_LENGTH,))
-        return [TokenInfo(*r) for r in rows]
+        return [TokenInfo(t.token_hash[:TOKEN_ID_LENGTH], t.user, t.created_at,
+                          t.expires_at or "", t.revoked_at) for t in self.db.tokens(name)]
 
     def revoke(self, actor: str, name: str, token_id: str | None = None,
                token: str | None = None) -> builtins.list[str]:
         """Revoke one token of the account (by its id, or the token itself) or, with neither,
         all its live ones; returns the ids revoked."""
-        query = ("SELECT token_hash FROM api_tokens WHERE user = ? AND revoked_at IS NULL")
-        args: tuple[object, ...] = (name,)
-        if token is not None:
-            query, args = query + " AND token_hash = ?", (name, _digest(token))
-        elif token_id is not None:
-            if not re.fullmatch(r"[0-9a-f]{6,64}", token_id):
-                raise CurbsideError(f"{token_id!r} is not a token id: give the hex id that "
-                                    "`curbside users tokens` lists.")
-            query, args = query + " AND token_hash LIKE ?", (name, token_id + "%")
-        with audit.transaction(self.connection):
-            hashes = [r[0] for r in self.connection.execute(query, args)]
+        if token_id is not None and not re.fullmatch(r"[0-9a-f]{6,64}", token_id):
+            raise CurbsideError(f"{token_id!r} is not a token id: give the hex id that "
+                                "`curbside users tokens` lists.")
+        with audit.transaction(self.db):
+            hashes = self.db.live_token_hashes(name)
+            if token is not None:
+                hashes = [h for h in hashes if h == _digest(token)]
+            elif token_id is not None:
+                hashes = [h for h in hashes if h.startswith(token_id)]
             if token_id is not None and len(hashes) > 1:
                 raise CurbsideError(f"Token id {token_id} names {len(hashes)} tokens; give "
                                     "more of its digits.")
@@ -248,12 +208,9 @@ class Accounts:
                 raise CurbsideError(f"{name} has no live token" + (
                     f" with id {token_id}" if token_id else "") +
                     "; `curbside users tokens` lists them.")
-            now = _stamp(_now())
-            self.connection.executemany(
-                "UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ?",
-                [(now, h) for h in hashes])
+            self.db.revoke_tokens(hashes, _stamp(_now()))
             ids = [h[:TOKEN_ID_LENGTH] for h in hashes]
-            audit.append(self.connection, actor, "revoke token",
+            audit.append(self.db, actor, "revoke token",
                          detail={"user": name, "tokens": ids})
         return ids
 
@@ -261,24 +218,15 @@ class Accounts:
         """A new session id and its CSRF token."""
         session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = _now()
-        expires = (now + timedelta(hours=hours)).isoformat(timespec="seconds")
-        # Each sign-in sweeps the sessions that have expired: the table never grows unbounded.
-        self.connection.execute("DELETE FROM sessions WHERE expires_at < ?",
-                                (now.isoformat(timespec="seconds"),))
-        self.connection.execute(
-            "INSERT INTO sessions (session_hash, user, csrf, expires_at) VALUES (?, ?, ?, ?)",
-            (_digest(session), user.name, csrf, expires))
+        self.db.start_session(_digest(session), user.name, csrf,
+                              _stamp(now + timedelta(hours=hours)), _stamp(now))
         return session, csrf
 
     def by_session(self, session: str) -> tuple[User, str] | None:
-        row = self.connection.execute(
-            "SELECT u.name, u.role, s.csrf, s.expires_at FROM sessions s "
-            "JOIN users u ON u.name = s.user WHERE s.session_hash = ?",
-            (_digest(session),)).fetchone()
-        if row is None or row[3] < _now().isoformat(timespec="seconds"):
+        row = self.db.session(_digest(session))
+        if row is None or (row.expires_at or "") < _stamp(_now()):
             return None
-        return User(row[0], Role(row[1])), row[2]
+        return User(row.name, Role(row.role)), row.csrf
 
     def end_session(self, session: str) -> None:
-        self.connection.execute("DELETE FROM sessions WHERE session_hash = ?",
-                                (_digest(session),))
+        self.db.end_session(_digest(session))

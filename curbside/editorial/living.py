@@ -17,6 +17,7 @@ from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from curbside.models import Article
 from curbside.settings import Settings
+from curbside.store.editorial import EditorialStore
 
 SYSTEM = User("curbside", Role.EDITOR)  # the actor named in the audit log for re-checks
 STRONG_KINDS = {"Guideline", "Systematic review"}
@@ -42,8 +43,8 @@ def reasons_to_update(library: Library, current: Article, fresh: Article) -> lis
     return reasons
 
 
-def recheck_approved(library: Library, settings: Settings) -> list[Flag]:
-    store = ArticleStore(library, settings.review.show_approver_names)
+def recheck_approved(library: Library, db: EditorialStore, settings: Settings) -> list[Flag]:
+    store = ArticleStore(db, settings.review.show_approver_names)
     board = Board(store, settings.review)
     flags = []
     for article_id in store.approved_ids():

@@ -10,7 +10,6 @@ editor may submit one for review, which copies it into the board's queue.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from curbside.editorial.audit import transaction
@@ -18,6 +17,7 @@ from curbside.editorial.store import UnknownArticleError
 from curbside.errors import CurbsideError
 from curbside.models import Article
 from curbside.settings import WebSettings
+from curbside.store.editorial import EditorialStore
 
 PREFIX = "ans-"
 
@@ -39,9 +39,9 @@ def _stamp(moment: datetime) -> str:
 
 
 class ReaderAnswers:
-    def __init__(self, connection: sqlite3.Connection, settings: WebSettings | None = None):
-        """Expects the table, which `ArticleStore` creates with the rest of the schema."""
-        self.connection = connection
+    def __init__(self, db: EditorialStore, settings: WebSettings | None = None):
+        """Over a store whose schema `curbside.store.migrate` has made."""
+        self.db = db
         self.settings = settings or WebSettings()
 
     def _oldest_kept(self) -> str:
@@ -58,28 +58,18 @@ class ReaderAnswers:
             "id": answer_id, "thread_id": thread_id,
             "follows": follows.id if follows is not None else None, "status": "unsaved",
             "version": 1, "approved_at": None, "approved_by": [], "new_evidence": None})
-        with transaction(self.connection, audited=False):
-            self.connection.execute("DELETE FROM reader_answers WHERE created_at < ?",
-                                    (self._oldest_kept(),))
-            self.connection.execute(
-                "INSERT INTO reader_answers (id, thread_id, follows, body, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (answer_id, thread_id, kept.follows, kept.model_dump_json(),
-                 _stamp(datetime.now(UTC))))
-            self.connection.execute(
-                "DELETE FROM reader_answers WHERE rowid NOT IN (SELECT rowid FROM "
-                "reader_answers ORDER BY created_at DESC, rowid DESC LIMIT ?)",
-                (self.settings.reader_answers_kept,))
+        with transaction(self.db, audited=False):
+            self.db.put_reader_answer(answer_id, thread_id, kept.follows,
+                                      kept.model_dump_json(), _stamp(datetime.now(UTC)),
+                                      self._oldest_kept(), self.settings.reader_answers_kept)
         return kept
 
     def _row(self, answer_id: str) -> tuple[str, str | None]:
-        row = self.connection.execute(
-            "SELECT body, submitted_as FROM reader_answers WHERE id = ? AND created_at >= ?",
-            (answer_id, self._oldest_kept())).fetchone()
+        row = self.db.reader_answer(answer_id, self._oldest_kept())
         if row is None:
             raise UnknownAnswerError(answer_id, self.settings.reader_answer_hours,
                                      self.settings.reader_answers_kept)
-        return row[0], row[1]
+        return row
 
     def get(self, answer_id: str) -> Article:
         return Article.model_validate_json(self._row(answer_id)[0])
@@ -89,15 +79,12 @@ class ReaderAnswers:
         return self._row(answer_id)[1]
 
     def thread(self, thread_id: str) -> list[Article]:
-        rows = self.connection.execute(
-            "SELECT body FROM reader_answers WHERE thread_id = ? AND created_at >= ? "
-            "ORDER BY created_at, rowid", (thread_id, self._oldest_kept()))
-        return [Article.model_validate_json(r[0]) for r in rows]
+        return [Article.model_validate_json(body)
+                for body in self.db.reader_thread(thread_id, self._oldest_kept())]
 
     def mark_submitted(self, answer_id: str, article_id: str) -> None:
         """Inside the transaction that saved the article."""
-        self.connection.execute("UPDATE reader_answers SET submitted_as = ? WHERE id = ?",
-                                (article_id, answer_id))
+        self.db.mark_reader_submitted(answer_id, article_id)
 
     def count(self) -> int:
-        return int(self.connection.execute("SELECT count(*) FROM reader_answers").fetchone()[0])
+        return self.db.reader_count()

@@ -7,6 +7,7 @@ claim is released), and nobody may claim or approve a version they made themselv
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from curbside.editorial import audit
@@ -22,6 +23,7 @@ from curbside.editorial.store import (
 from curbside.errors import CurbsideError
 from curbside.models import Article
 from curbside.settings import ReviewSettings
+from curbside.store.editorial import ArticleState
 
 
 class ReviewStateError(CurbsideError):
@@ -36,7 +38,7 @@ class Board:
     def __init__(self, store: ArticleStore, settings: ReviewSettings | None = None):
         self.store = store
         self.settings = settings or ReviewSettings()
-        self.connection = store.connection
+        self.db = store.db
 
     def _status(self, article_id: str) -> str:
         return self.store.state(article_id)[0]
@@ -53,14 +55,12 @@ class Board:
                detail: dict[str, object] | None = None) -> None:
         number = self.store.latest_number(article_id)
         article = self.store.version(article_id, number)
-        audit.append(self.connection, user.name, action, article_id, number,
+        audit.append(self.db, user.name, action, article_id, number,
                      version_digest(article), detail)
 
     def _not_the_author(self, user: User, article_id: str, number: int, doing: str) -> None:
-        row = self.connection.execute(
-            "SELECT author FROM versions WHERE article_id = ? AND number = ?",
-            (article_id, number)).fetchone()
-        if row is not None and row[0] == user.name:
+        row = self.db.version(article_id, number)
+        if row is not None and row.author == user.name:
             raise ForbiddenError(
                 f"{user.name} made version {number} of {article_id} and may not {doing} it: "
                 "another member of the board must review what you edited.")
@@ -73,6 +73,13 @@ class Board:
                 "release the claim (`curbside review release`, or the Release button), or an "
                 "admin does.")
 
+    def _set(self, article_id: str, status: str, claimed_by: str | None,
+             **changes: str | None) -> None:
+        """The article's review state, changed in the transaction the caller holds."""
+        state: ArticleState = self.store.article_state(article_id)
+        self.db.write_state(article_id, replace(state, status=status, claimed_by=claimed_by,
+                                                **changes))
+
     def submit(self, user: User, answers: ReaderAnswers, answer_id: str) -> Article:
         """An editor puts a reader's answer in the review queue as a new article (once);
         returns the article."""
@@ -80,7 +87,7 @@ class Board:
         if not is_reader_answer(answer_id):
             raise ReviewStateError(f"{answer_id} is an article of the board already; only "
                                    "answers made for readers can be submitted.")
-        with transaction(self.connection):
+        with transaction(self.db):
             answer = answers.get(answer_id)
             done = answers.submitted_as(answer_id)
             if done is not None:
@@ -106,7 +113,7 @@ class Board:
 
     def claim(self, user: User, article_id: str) -> None:
         user.require(Action.CLAIM)
-        with transaction(self.connection):
+        with transaction(self.db):
             status, claimed_by, _, _ = self.store.state(article_id)
             if status == "under review" and claimed_by is None:
                 pass  # released after an approval or by its claimer: anyone may take it up
@@ -114,15 +121,13 @@ class Board:
                 self._expect(article_id, ("submitted",), "claimed")
             self._not_the_author(user, article_id, self.store.latest_number(article_id),
                                  "claim")
-            self.connection.execute(
-                "UPDATE articles SET status = 'under review', claimed_by = ? WHERE id = ?",
-                (user.name, article_id))
+            self._set(article_id, "under review", user.name)
             self._audit(user, "claim", article_id)
 
     def release(self, user: User, article_id: str) -> None:
         """Give up a claim (one's own; an admin may release anyone's), so that another
         reviewer can take the article up."""
-        with transaction(self.connection):
+        with transaction(self.db):
             claimed_by = self.store.state(article_id)[1]
             user.require(Action.CLAIM if claimed_by == user.name else Action.RELEASE)
             self._expect(article_id, ("under review",), "released")
@@ -130,13 +135,9 @@ class Board:
                 raise ReviewStateError(f"Nobody has claimed {article_id}; there is nothing to "
                                        "release.")
             number = self.store.latest_number(article_id)
-            approvals = self.connection.execute(
-                "SELECT count(*) FROM reviews WHERE article_id = ? AND version = ? "
-                "AND decision = 'approve'", (article_id, number)).fetchone()[0]
+            approvals = self.db.approvers(article_id, number)
             # Without approvals the article is simply waiting again.
-            self.connection.execute(
-                "UPDATE articles SET claimed_by = NULL, status = ? WHERE id = ?",
-                ("under review" if approvals else "submitted", article_id))
+            self._set(article_id, "under review" if approvals else "submitted", None)
             self._audit(user, "release", article_id, {"claimed_by": claimed_by})
 
     def approve(self, user: User, article_id: str, comment: str = "") -> bool:
@@ -144,32 +145,22 @@ class Board:
         approved. An approval that is not the last releases the claim for the next
         reviewer."""
         user.require(Action.APPROVE)
-        with transaction(self.connection):
+        with transaction(self.db):
             self._expect(article_id, ("under review",), "approved")
             self._claimer_only(user, article_id, "approve")
             number = self.store.latest_number(article_id)
             self._not_the_author(user, article_id, number, "approve")
-            already = self.connection.execute(
-                "SELECT 1 FROM reviews WHERE article_id = ? AND version = ? AND reviewer = ? "
-                "AND decision = 'approve'", (article_id, number, user.name)).fetchone()
-            if already:
+            if user.name in self.db.approvers(article_id, number):
                 raise ReviewStateError(f"{user.name} has approved version {number} already; "
                                        "another reviewer must give the next approval.")
             self._review(user, article_id, number, "approve", comment, None)
-            count = int(self.connection.execute(
-                "SELECT count(DISTINCT reviewer) FROM reviews WHERE article_id = ? AND "
-                "version = ? AND decision = 'approve'", (article_id, number)).fetchone()[0])
+            count = len(self.db.approvers(article_id, number))
             done = count >= self.settings.approvals_required
             if done:
-                self.connection.execute(
-                    "UPDATE versions SET approved_at = ? WHERE article_id = ? AND number = ?",
-                    (_now(), article_id, number))
-                self.connection.execute(
-                    "UPDATE articles SET status = 'approved', claimed_by = NULL, "
-                    "new_evidence = NULL WHERE id = ?", (article_id,))
+                self.db.approve_version(article_id, number, _now())
+                self._set(article_id, "approved", None, new_evidence=None)
             else:
-                self.connection.execute("UPDATE articles SET claimed_by = NULL WHERE id = ?",
-                                        (article_id,))
+                self._set(article_id, "under review", None)  # for the next reviewer
             self._audit(user, "approve", article_id, {
                 "comment": comment, "approvals": count,
                 "needed": self.settings.approvals_required, "approved": done})
@@ -180,15 +171,13 @@ class Board:
         user.require(Action.REQUEST_CHANGES)
         if not comment.strip():
             raise CurbsideError("Say what should change: a request for changes needs a comment.")
-        with transaction(self.connection):
+        with transaction(self.db):
             self._expect(article_id, ("under review",), "sent back for changes")
             self._claimer_only(user, article_id, "send back")
             number = self.store.latest_number(article_id)
             self._check_statement(article_id, number, statement)
             self._review(user, article_id, number, "request changes", comment, statement)
-            self.connection.execute(
-                "UPDATE articles SET status = 'changes requested', claimed_by = NULL "
-                "WHERE id = ?", (article_id,))
+            self._set(article_id, "changes requested", None)
             self._audit(user, "request changes", article_id,
                         {"comment": comment, "statement": statement})
 
@@ -197,7 +186,7 @@ class Board:
         user.require(Action.COMMENT)
         if not comment.strip():
             raise CurbsideError("The comment is empty.")
-        with transaction(self.connection):
+        with transaction(self.db):
             self._expect(article_id, ("submitted", "under review", "changes requested",
                                       "approved"), "commented on")
             number = self.store.latest_number(article_id)
@@ -211,7 +200,7 @@ class Board:
         """A new version from the latest one (or from a regenerated article), queued for
         review. Returns its number."""
         user.require(Action.NEW_VERSION)
-        with transaction(self.connection):
+        with transaction(self.db):
             self._expect(article_id, ("submitted", "under review", "changes requested",
                                       "approved"), "edited")
             number = self.store.latest_number(article_id)
@@ -227,10 +216,8 @@ class Board:
                 change = f"{change}: {reason}"
             digest = version_digest(edited)
             self.store.insert_version(edited, number + 1, digest, user.name, change)
-            self.connection.execute(
-                "UPDATE articles SET status = 'submitted', claimed_by = NULL, new_evidence = ? "
-                "WHERE id = ?", (reason, article_id))
-            audit.append(self.connection, user.name, "new version", article_id, number + 1,
+            self._set(article_id, "submitted", None, new_evidence=reason)
+            audit.append(self.db, user.name, "new version", article_id, number + 1,
                          digest, {"change": change, "removed": list(edit.remove),
                                   "moved_up": list(edit.move_up), "note": edit.note})
         return number + 1
@@ -239,20 +226,16 @@ class Board:
         user.require(Action.RETIRE)
         if not reason.strip():
             raise CurbsideError("Give a reason for retiring the article; readers are told it.")
-        with transaction(self.connection):
+        with transaction(self.db):
             self._expect(article_id, ("submitted", "under review", "changes requested",
                                       "approved"), "retired")
-            self.connection.execute(
-                "UPDATE articles SET status = 'retired', retired_reason = ?, claimed_by = NULL "
-                "WHERE id = ?", (reason, article_id))
+            self._set(article_id, "retired", None, retired_reason=reason)
             self._audit(user, "retire", article_id, {"reason": reason})
 
     def _review(self, user: User, article_id: str, number: int, decision: str, comment: str,
                 statement: int | None) -> None:
-        self.connection.execute(
-            "INSERT INTO reviews (article_id, version, reviewer, decision, comment, statement, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (article_id, number, user.name, decision, comment, statement, _now()))
+        self.db.insert_review(article_id, number, user.name, decision, comment, statement,
+                              _now())
 
     def _check_statement(self, article_id: str, number: int, statement: int | None) -> None:
         if statement is None:

@@ -34,7 +34,7 @@ from curbside.answer.urgency import URGENT_NOTICE
 from curbside.editorial.accounts import Action, AuthError, ForbiddenError, dummy_hash
 from curbside.editorial.readers import is_reader_answer
 from curbside.editorial.review import ReviewStateError
-from curbside.editorial.store import ArticleStore, RetiredArticleError, UnknownArticleError
+from curbside.editorial.store import RetiredArticleError, UnknownArticleError
 from curbside.errors import CurbsideError, LibraryError, QuestionError, UnknownDocumentError
 from curbside.library.search import query_terms, search_passages
 from curbside.library.store import Library
@@ -42,6 +42,7 @@ from curbside.models import Article, Audience, Document
 from curbside.render.citations import to_bibtex, to_csl_json, to_ris
 from curbside.render.labels import REVIEW_STAGES, review_banner, shows_review_stages, stage_index
 from curbside.settings import Settings, WebSettings
+from curbside.store.connect import migrate
 from curbside.urls import web_url
 from curbside.web.bodylimit import BodyLimit
 from curbside.web.composing import ComposerPool, ComposerStoppedError, ServerBusyError
@@ -61,6 +62,8 @@ from curbside.web.service import (
     answers,
     ask_for_reader,
     ask_with_progress,
+    board_articles,
+    editorial,
     find_article,
     find_thread,
     follow_up,
@@ -117,10 +120,11 @@ class _CurbsideApp(FastAPI):
 
 
 def _check_library(settings: Settings) -> None:
-    """Fails early, and clearly, without a usable library."""
+    """Fails early, and clearly, without a usable library; brings the editorial tables up to
+    date (the migration step, once, before any request)."""
     try:
         with Library(settings.library) as library:
-            ArticleStore(library)
+            migrate(editorial(library, settings))
     except sqlite3.DatabaseError as error:
         raise LibraryError(
             f"The library database in {settings.library} is damaged or is not a Curbside "
@@ -326,7 +330,7 @@ def _pages(settings: Settings, templates: Jinja2Templates, composer: ComposerPoo
     @pages.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
         with open_library(settings) as library:
-            recent = ArticleStore(library).recent(10)
+            recent = board_articles(library, settings).recent(10)
         return templates.TemplateResponse(request, "ask.html", {
             "recent": recent, "reader": reader_of(request),
             "streams": bool(settings.llm.url)})

@@ -21,7 +21,6 @@ from curbside.editorial.edits import VersionEdit, statement_diff
 from curbside.editorial.readers import ReaderAnswers
 from curbside.editorial.review import Board
 from curbside.editorial.store import (
-    ArticleStore,
     ArticleSummary,
     Review,
     VersionInfo,
@@ -33,7 +32,7 @@ from curbside.settings import Settings
 from curbside.web.composing import ComposerPool
 from curbside.web.errors import TooManyAttemptsError, error_responses
 from curbside.web.headers import SESSION_COOKIE
-from curbside.web.service import open_library
+from curbside.web.service import board_articles, editorial, open_library
 from curbside.web.throttle import LoginThrottle
 
 LOG = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ class QueuePage(BaseModel):
 
 
 def queue_page(library: Library, settings: Settings, page: int, base: str) -> QueuePage:
-    store = ArticleStore(library)
+    store = board_articles(library, settings)
     size = settings.review.queue_page_size
     total = store.queue_size()
     pages = max(1, -(-total // size))
@@ -90,12 +89,11 @@ def session_of(settings: Settings, request: Request) -> tuple[User, str] | None:
     if not session:
         return None
     with open_library(settings) as library:
-        ArticleStore(library)
-        return Accounts(library.connection).by_session(session)
+        return Accounts(editorial(library, settings)).by_session(session)
 
 
 def _board(library: Library, settings: Settings) -> Board:
-    return Board(ArticleStore(library, settings.review.show_approver_names), settings.review)
+    return Board(board_articles(library, settings), settings.review)
 
 
 def _new_version(library: Library, composer: ComposerPool, settings: Settings, user: User,
@@ -135,8 +133,8 @@ def token_user(request: Request) -> User:
         raise TooManyAttemptsError(wait)
     try:
         with open_library(request.app.state.settings) as library:
-            ArticleStore(library)
-            user = Accounts(library.connection).by_token(header[7:].strip())
+            user = Accounts(editorial(library, request.app.state.settings)).by_token(
+                header[7:].strip())
     except AuthError:
         raise  # an invalid token: the failure stays counted
     except Exception:
@@ -166,8 +164,7 @@ def review_api(settings: Settings, composer: ComposerPool) -> APIRouter:
         article; editors and admins."""
         with open_library(settings) as library:
             board = _board(library, settings)
-            stored = board.submit(user, ReaderAnswers(library.connection, settings.web),
-                                  article_id)
+            stored = board.submit(user, ReaderAnswers(board.db, settings.web), article_id)
             assert stored.id
             return board.store.version(stored.id)
 
@@ -215,7 +212,7 @@ def review_api(settings: Settings, composer: ComposerPool) -> APIRouter:
     def versions(article_id: str, user: Who) -> list[VersionInfo]:
         user.require(Action.VIEW_QUEUE)
         with open_library(settings) as library:
-            return ArticleStore(library).versions(article_id)
+            return board_articles(library, settings).versions(article_id)
 
     @api.post("/articles/{article_id}/retire", responses=action)
     def retire(article_id: str, body: RetireRequest, user: Who) -> dict[str, str]:
@@ -228,14 +225,15 @@ def review_api(settings: Settings, composer: ComposerPool) -> APIRouter:
         """Revoke the token this request was sent with (it stops working at once)."""
         token = request.headers["authorization"][7:].strip()
         with open_library(settings) as library:
-            ArticleStore(library)
-            ids = Accounts(library.connection).revoke(user.name, user.name, token=token)
+            ids = Accounts(editorial(library, settings)).revoke(user.name, user.name,
+                                                               token=token)
         return {"status": "revoked", "token": ids[0]}
 
     return api
 
 
-def _record_lock(library: Library, throttle: LoginThrottle, name: str, address: str) -> None:
+def _record_lock(library: Library, settings: Settings, throttle: LoginThrottle, name: str,
+                 address: str) -> None:
     """The failure that locks an account name or an address, in the server log and the audit
     log (once per lock, not for every refused attempt)."""
     failures = {"account": throttle.accounts.count(name),
@@ -244,8 +242,9 @@ def _record_lock(library: Library, throttle: LoginThrottle, name: str, address: 
     LOG.warning("sign-in locked after failed attempts: account %r (%d failures), address %s "
                 "(%d failures) in %g minutes", name, failures["account"], address,
                 failures["address"], minutes)
-    with transaction(library.connection):
-        audit.append(library.connection, "curbside", "sign-in locked", detail={
+    db = editorial(library, settings)
+    with transaction(db):
+        audit.append(db, "curbside", "sign-in locked", detail={
             "account": name, "address": address, "failures": failures,
             "window_minutes": minutes})
 
@@ -289,13 +288,12 @@ def review_pages(settings: Settings, templates: Jinja2Templates, composer: Compo
                 request, "login.html", {"next": next, "error": str(TooManyAttemptsError(wait))},
                 status_code=429, headers={"Retry-After": str(wait)})
         with open_library(settings) as library:
-            ArticleStore(library)
-            accounts = Accounts(library.connection)
+            accounts = Accounts(editorial(library, settings))
             try:
                 user = accounts.authenticate(name, password)
             except AuthError as error:
                 if throttle.locked_now(name, address):
-                    _record_lock(library, throttle, name, address)
+                    _record_lock(library, settings, throttle, name, address)
                 return templates.TemplateResponse(
                     request, "login.html", {"next": next, "error": str(error)}, status_code=401)
             throttle.succeeded(name, address, stamps)
@@ -311,8 +309,7 @@ def review_pages(settings: Settings, templates: Jinja2Templates, composer: Compo
     def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
         checked(request, csrf)
         with open_library(settings) as library:
-            ArticleStore(library)
-            Accounts(library.connection).end_session(request.cookies[SESSION_COOKIE])
+            Accounts(editorial(library, settings)).end_session(request.cookies[SESSION_COOKIE])
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
@@ -334,8 +331,8 @@ def review_pages(settings: Settings, templates: Jinja2Templates, composer: Compo
                     csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
         user = checked(request, csrf)
         with open_library(settings) as library:
-            stored = _board(library, settings).submit(
-                user, ReaderAnswers(library.connection, settings.web), article_id)
+            board = _board(library, settings)
+            stored = board.submit(user, ReaderAnswers(board.db, settings.web), article_id)
         return RedirectResponse(f"/review/{quote(str(stored.id))}", status_code=303)
 
     @pages.get("/review/{article_id}", response_class=HTMLResponse)
@@ -346,7 +343,7 @@ def review_pages(settings: Settings, templates: Jinja2Templates, composer: Compo
         user, csrf = found
         user.require(Action.VIEW_QUEUE)
         with open_library(settings) as library:
-            store = ArticleStore(library, settings.review.show_approver_names)
+            store = board_articles(library, settings)
             latest = store.version(article_id)
             history: list[VersionInfo] = store.versions(article_id)
             previous = store.version(article_id, latest.version - 1) \

@@ -21,6 +21,8 @@ from curbside.errors import CurbsideError, LibraryError
 from curbside.library.store import DATABASE_NAME, Library
 from curbside.models import Article, Audience
 from curbside.settings import Settings
+from curbside.store.connect import open_editorial
+from curbside.store.editorial import EditorialStore
 from curbside.web.composing import ComposerPool
 from curbside.web.errors import LIBRARY_UNAVAILABLE, LLM_UNAVAILABLE, database_message
 
@@ -89,9 +91,17 @@ def open_library(settings: Settings) -> Iterator[Library]:
     library.close()
 
 
+def editorial(library: Library, settings: Settings) -> EditorialStore:
+    """The board's store for one request (its schema made when the server started)."""
+    return open_editorial(settings, library)
+
+
+def board_articles(library: Library, settings: Settings) -> ArticleStore:
+    return ArticleStore(editorial(library, settings), settings.review.show_approver_names)
+
+
 def answers(library: Library, settings: Settings) -> ReaderAnswers:
-    ArticleStore(library)  # the tables
-    return ReaderAnswers(library.connection, settings.web)
+    return ReaderAnswers(editorial(library, settings), settings.web)
 
 
 def ask_for_reader(library: Library, composer: ComposerPool, question: str,
@@ -109,14 +119,14 @@ def find_article(library: Library, settings: Settings, article_id: str) -> Artic
     """A reader's answer, or what readers see of one of the board's articles."""
     if is_reader_answer(article_id):
         return answers(library, settings).get(article_id)
-    return ArticleStore(library, settings.review.show_approver_names).get(article_id)
+    return board_articles(library, settings).get(article_id)
 
 
 def find_thread(library: Library, settings: Settings, thread_id: str) -> list[Article]:
     """The articles of a thread in order: the board's thread, or a reader's chain of
     follow-ups (after the board's article it began from, if any)."""
     if not is_reader_answer(thread_id):
-        return ArticleStore(library, settings.review.show_approver_names).thread(thread_id)
+        return board_articles(library, settings).thread(thread_id)
     chain = answers(library, settings).thread(thread_id)
     if chain and chain[0].follows and not is_reader_answer(chain[0].follows):
         # Retired or gone since, it is left out: the reader's own answers still make the thread.

@@ -14,6 +14,9 @@ from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from curbside.models import Article, Document, DocumentSection
 from curbside.settings import ComposerSettings, Settings
+from curbside.store.editorial import EditorialStore
+from tests.postgres import PostgresServer
+from tests.stores import board_db
 
 QUESTION = "What is zanthoxylosis?"
 PASSWORD = "synthetic-password-1"
@@ -47,9 +50,32 @@ def library(tmp_path: Path) -> Iterator[Library]:
         yield opened
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """The editorial store's database: None for the library's own SQLite file, else a fresh
+    database on the tests' PostgreSQL server."""
+    if request.param == "sqlite":
+        return None
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
 @pytest.fixture()
-def store(library: Library) -> ArticleStore:
-    return ArticleStore(library)
+def database_env(database_url: str | None) -> dict[str, str]:
+    """What a process started by a test needs to use the same store."""
+    return {"CURBSIDE_DATABASE_URL": database_url} if database_url else {}
+
+
+@pytest.fixture()
+def db(library: Library, database_url: str | None) -> Iterator[EditorialStore]:
+    store = board_db(library, database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture()
+def store(db: EditorialStore) -> ArticleStore:
+    return ArticleStore(db)
 
 
 # The editorial tests need an article with several statements to edit, remove and reorder;
@@ -68,7 +94,7 @@ def article(library: Library, store: ArticleStore) -> Article:
 
 @pytest.fixture()
 def people(store: ArticleStore) -> dict[str, User]:
-    accounts = Accounts(store.connection)
+    accounts = Accounts(store.db)
     return {role: accounts.add(f"{role}-one", role, PASSWORD)
             for role in ("editor", "reviewer", "admin")} | {
         "reviewer2": accounts.add("reviewer-two", "reviewer", PASSWORD)}

@@ -13,12 +13,13 @@ from curbside.editorial.accounts import Accounts, AuthError, Role
 from curbside.editorial.store import ArticleStore
 from curbside.errors import CurbsideError
 from tests.editorial.conftest import PASSWORD
+from tests.stores import sql
 
 
 def test_passwords_are_hashed_with_argon2(store: ArticleStore) -> None:
-    accounts = Accounts(store.connection)
+    accounts = Accounts(store.db)
     accounts.add("dr-a", "reviewer", PASSWORD)
-    stored = store.connection.execute("SELECT password_hash FROM users").fetchone()[0]
+    stored = sql(store.db, "SELECT password_hash FROM users")[0][0]
     assert stored.startswith("$argon2") and PASSWORD not in stored
     assert accounts.authenticate("dr-a", PASSWORD).role == Role.REVIEWER
     with pytest.raises(AuthError, match="Wrong user name or password"):
@@ -28,11 +29,11 @@ def test_passwords_are_hashed_with_argon2(store: ArticleStore) -> None:
 
 
 def test_tokens_and_sessions_are_stored_hashed(store: ArticleStore) -> None:
-    accounts = Accounts(store.connection)
+    accounts = Accounts(store.db)
     user = accounts.add("dr-b", "editor", PASSWORD)
     token = accounts.issue_token("dr-b")
     assert accounts.by_token(token) == user
-    assert token not in str(store.connection.execute("SELECT * FROM api_tokens").fetchall())
+    assert token not in str(sql(store.db, "SELECT * FROM api_tokens"))
     with pytest.raises(AuthError):
         accounts.by_token(token + "x")
     session, csrf = accounts.start_session(user, hours=1)
@@ -51,32 +52,31 @@ def test_tokens_and_sessions_are_stored_hashed(store: ArticleStore) -> None:
 def test_bad_accounts_are_refused(store: ArticleStore, name: str, role: str, password: str,
                                   message: str) -> None:
     with pytest.raises(CurbsideError, match=message):
-        Accounts(store.connection).add(name, role, password)
+        Accounts(store.db).add(name, role, password)
 
 
 def test_duplicate_user(store: ArticleStore) -> None:
-    accounts = Accounts(store.connection)
+    accounts = Accounts(store.db)
     accounts.add("dr-d", "admin", PASSWORD)
     with pytest.raises(CurbsideError, match="exists already"):
         accounts.add("dr-d", "admin", PASSWORD)
 
 
 def test_signing_in_sweeps_expired_sessions(store: ArticleStore) -> None:
-    accounts = Accounts(store.connection)
+    accounts = Accounts(store.db)
     user = accounts.add("dr-sweep", "reviewer", PASSWORD)
     for _ in range(3):
         accounts.start_session(user, hours=-1)
     fresh, csrf = accounts.start_session(user, hours=1)
-    assert store.connection.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    assert sql(store.db, "SELECT count(*) FROM sessions")[0][0] == 1
     assert accounts.by_session(fresh) == (user, csrf)
 
 
 def test_an_unknown_name_costs_the_same_argon2_work(store: ArticleStore,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    accounts = Accounts(store.connection)
+    accounts = Accounts(store.db)
     accounts.add("dr-e", "reviewer", PASSWORD)
-    stored = store.connection.execute(
-        "SELECT password_hash FROM users WHERE name = 'dr-e'").fetchone()[0]
+    stored = sql(store.db, "SELECT password_hash FROM users WHERE name = 'dr-e'")[0][0]
     verified: list[str] = []
 
     class CountingHasher(PasswordHasher):
@@ -99,7 +99,7 @@ def test_an_unknown_name_costs_the_same_argon2_work(store: ArticleStore,
 
 def test_tokens_expire_and_can_be_revoked_and_each_step_is_audited(store: ArticleStore
                                                                    ) -> None:
-    accounts = Accounts(store.connection)
+    accounts = Accounts(store.db)
     accounts.add("dr-f", "reviewer", PASSWORD, actor="cli:ops")
     lasting = accounts.issue_token("dr-f")
     brief = accounts.issue_token("dr-f", days=1 / 86400)  # one second
@@ -125,10 +125,10 @@ def test_tokens_expire_and_can_be_revoked_and_each_step_is_audited(store: Articl
         accounts.revoke("cli:ops", "dr-f")
     with pytest.raises(CurbsideError, match="valid for some time"):
         accounts.issue_token("dr-f", days=0)
-    log = [(e.actor, e.action, json.loads(e.detail)) for e in audit.entries(store.connection)]
+    log = [(e.actor, e.action, json.loads(e.detail)) for e in audit.entries(store.db)]
     assert log[0] == ("cli:ops", "add user", {"user": "dr-f", "role": "reviewer"})
     assert [(a, act) for a, act, _ in log[1:]] == [("dr-f", "issue token")] * 3 + [
         ("cli:ops", "revoke token")] * 2
     assert log[1][2]["token"] == listed[0].id and log[1][2]["expires_at"]
     assert log[5][2] == {"user": "dr-f", "tokens": [listed[1].id, listed[2].id]}
-    assert audit.verify(store.connection)[0]
+    assert audit.verify(store.db)[0]

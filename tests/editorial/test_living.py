@@ -22,7 +22,7 @@ def _approve(store: ArticleStore, article: Article, people: dict[str, User]) -> 
 def test_nothing_new_changes_nothing(library: Library, store: ArticleStore, article: Article,
                                      people: dict[str, User]) -> None:
     _approve(store, article, people)
-    assert recheck_approved(library, Settings()) == []
+    assert recheck_approved(library, store.db, Settings()) == []
 
 
 def test_new_systematic_review_drafts_a_version(library: Library, store: ArticleStore,
@@ -35,7 +35,7 @@ def test_new_systematic_review_drafts_a_version(library: Library, store: Article
         "Zanthoxylosis is a synthetic condition whose synthetic purple freckles fade with "
         "synthetic rest in all pooled test studies of this synthetic review.",
         types=["Systematic Review"], year=2025)])
-    [flag] = recheck_approved(library, Settings())
+    [flag] = recheck_approved(library, store.db, Settings())
     assert flag.article_id == article.id and flag.version == 2
     assert "new systematic review test:z-review" in flag.reason
     queued = {r.id: r for r in store.queue()}
@@ -44,7 +44,7 @@ def test_new_systematic_review_drafts_a_version(library: Library, store: Article
     assert store.get(article.id).version == 1
     assert "test:z-review" in [r.id for r in store.version(article.id).references]
     # A second re-check does not pile up drafts.
-    assert recheck_approved(library, Settings()) == []
+    assert recheck_approved(library, store.db, Settings()) == []
 
 
 def test_retracted_citation_drafts_a_version(library: Library, store: ArticleStore,
@@ -54,7 +54,7 @@ def test_retracted_citation_drafts_a_version(library: Library, store: ArticleSto
     target = next(d for d in DOCUMENTS if d.id in cited)
     library.write([target.model_copy(update={
         "retracted": True, "publication_types": ["Retracted Publication"]})])
-    [flag] = recheck_approved(library, Settings())
+    [flag] = recheck_approved(library, store.db, Settings())
     assert f"cited paper now retracted: {target.id}" in flag.reason
     assert article.id
     assert target.id not in [r.id for r in store.version(article.id).references]

@@ -15,7 +15,7 @@ import pytest
 from curbside.answer.ask import answer_question
 from curbside.answer.trace import is_traceable
 from curbside.editorial import audit
-from curbside.editorial.accounts import ALLOWED, Action, ForbiddenError, Role, User
+from curbside.editorial.accounts import ALLOWED, Accounts, Action, ForbiddenError, Role, User
 from curbside.editorial.edits import VersionEdit, statement_diff
 from curbside.editorial.readers import ReaderAnswers, UnknownAnswerError
 from curbside.editorial.review import Board, ReviewStateError
@@ -23,7 +23,7 @@ from curbside.editorial.store import ArticleStore, RetiredArticleError, version_
 from curbside.library.store import Library
 from curbside.models import Article
 from curbside.settings import ReviewSettings, WebSettings
-from tests.editorial.conftest import EDITORIAL, QUESTION, new_article
+from tests.editorial.conftest import EDITORIAL, PASSWORD, QUESTION, new_article
 
 
 def _ready_for(action: Action, board: Board, article_id: str, people: dict[str, User],
@@ -38,7 +38,7 @@ def _ready_for(action: Action, board: Board, article_id: str, people: dict[str, 
 
 
 def _submit(board: Board, user: User, library: Library) -> object:
-    answers = ReaderAnswers(board.connection)
+    answers = ReaderAnswers(board.db)
     answer = answers.put(answer_question(library, QUESTION, "clinician", EDITORIAL))
     assert answer.id
     return board.submit(user, answers, answer.id)
@@ -69,13 +69,13 @@ def test_each_role_against_each_action(library: Library, store: ArticleStore,
     board = Board(store)
     user = people[role.value]
     _ready_for(action, board, article.id, people, user)
-    before = len(audit.entries(store.connection))
+    before = len(audit.entries(store.db))
     if role in ALLOWED[action]:
         ACTIONS[action](board, user, article.id, library)
     else:
         with pytest.raises(ForbiddenError, match=f"may not {action}"):
             ACTIONS[action](board, user, article.id, library)
-        assert len(audit.entries(store.connection)) == before  # nothing happened
+        assert len(audit.entries(store.db)) == before  # nothing happened
 
 
 def test_lifecycle_submitted_review_approved(store: ArticleStore, article: Article,
@@ -177,7 +177,10 @@ from curbside.library.store import Library
 from curbside.editorial.store import ArticleStore
 from curbside.editorial.accounts import User, Role
 from curbside.editorial.review import Board
-store = ArticleStore(Library(Path(sys.argv[1])))
+from curbside.settings import Settings
+from curbside.store.connect import open_editorial
+library = Library(Path(sys.argv[1]))
+store = ArticleStore(open_editorial(Settings(library=library.directory), library))
 board = Board(store)
 reviewer = User("reviewer-one", Role.REVIEWER)
 for article_id in sys.argv[2:]:
@@ -190,7 +193,8 @@ def _approved_count(store: ArticleStore, ids: list[str]) -> int:
 
 
 def test_killed_approval_leaves_old_or_new_state(library: Library, store: ArticleStore,
-                                                 people: dict[str, User]) -> None:
+                                                 people: dict[str, User],
+                                                 database_env: dict[str, str]) -> None:
     board = Board(store)
     ids: list[str] = []
     for _ in range(150):
@@ -206,7 +210,7 @@ def test_killed_approval_leaves_old_or_new_state(library: Library, store: Articl
             break
         before = _approved_count(store, ids)
         process = subprocess.Popen([sys.executable, "-c", _APPROVER, str(library.directory),
-                                    *remaining], env=dict(os.environ))
+                                    *remaining], env=dict(os.environ, **database_env))
         # Kill once the loop is under way, a few approvals in: mid-stream, often mid-commit.
         wanted = before + rng.randint(1, 20)
         while process.poll() is None and _approved_count(store, ids) < wanted:
@@ -219,7 +223,7 @@ def test_killed_approval_leaves_old_or_new_state(library: Library, store: Articl
     for article_id in ids:
         status = store.state(article_id)[0]
         approvals = [r for r in store.reviews(article_id) if r.decision == "approve"]
-        logged = [e for e in audit.entries(store.connection, article_id)
+        logged = [e for e in audit.entries(store.db, article_id)
                   if e.action == "approve"]
         approved_at = store.versions(article_id)[0].approved_at
         if status == "approved":
@@ -227,7 +231,57 @@ def test_killed_approval_leaves_old_or_new_state(library: Library, store: Articl
         else:
             assert status == "under review"
             assert not approvals and not logged and approved_at is None
-    assert audit.verify(store.connection)[0]
+    assert audit.verify(store.db)[0]
+
+
+_RACER = """
+import sys
+from pathlib import Path
+from curbside.library.store import Library
+from curbside.editorial.store import ArticleStore
+from curbside.editorial.accounts import User, Role
+from curbside.editorial.review import Board, ReviewStateError
+from curbside.settings import Settings
+from curbside.store.connect import open_editorial
+library = Library(Path(sys.argv[1]))
+board = Board(ArticleStore(open_editorial(Settings(library=library.directory), library)))
+reviewer = User(sys.argv[2], Role.REVIEWER)
+won = 0
+for article_id in sys.argv[3:]:
+    try:
+        board.claim(reviewer, article_id)
+    except ReviewStateError:
+        continue  # another process took it first
+    board.approve(reviewer, article_id, "approved in a race")
+    won += 1
+print(won)
+"""
+
+
+def test_board_members_in_several_processes_stay_consistent(
+        library: Library, store: ArticleStore, database_env: dict[str, str]) -> None:
+    """Four processes race to claim and approve the same articles: each article is claimed
+    and approved once, by one of them, and the audit chain stays whole."""
+    composed = answer_question(library, QUESTION, "clinician", EDITORIAL)
+    ids = [str(store.save(composed.model_copy()).id) for _ in range(40)]
+    names = [f"racer-{n}" for n in range(4)]
+    accounts = Accounts(store.db)
+    for name in names:
+        accounts.add(name, "reviewer", PASSWORD)
+    racers = [subprocess.Popen([sys.executable, "-c", _RACER, str(library.directory), name,
+                                *ids], stdout=subprocess.PIPE, text=True,
+                               env=dict(os.environ, **database_env)) for name in names]
+    wins = [int(racer.communicate(timeout=600)[0]) for racer in racers]
+    assert all(racer.returncode == 0 for racer in racers)
+    assert sum(wins) == len(ids)
+    for article_id in ids:
+        assert store.state(article_id)[:2] == ("approved", None)
+        approvals = [r.reviewer for r in store.reviews(article_id) if r.decision == "approve"]
+        log = [(e.actor, e.action) for e in audit.entries(store.db, article_id)]
+        assert len(approvals) == 1
+        assert log[1:] == [(approvals[0], "claim"), (approvals[0], "approve")]
+    intact, message = audit.verify(store.db)
+    assert intact, message
 
 
 def test_only_the_claimer_approves_until_the_claim_is_released(
@@ -252,7 +306,7 @@ def test_only_the_claimer_approves_until_the_claim_is_released(
     board.release(people["admin"], article.id)
     board.claim(people["admin"], article.id)
     assert board.approve(people["admin"], article.id, "checked after the release")
-    log = [(e.actor, e.action) for e in audit.entries(store.connection, article.id)]
+    log = [(e.actor, e.action) for e in audit.entries(store.db, article.id)]
     assert log[1:] == [("reviewer-one", "claim"), ("reviewer-one", "release"),
                        ("reviewer-two", "claim"), ("admin-one", "release"),
                        ("admin-one", "claim"), ("admin-one", "approve")]
@@ -278,15 +332,15 @@ def test_nobody_approves_a_version_they_made(store: ArticleStore, article: Artic
 
 def test_readers_answers_are_kept_apart_and_an_editor_submits_one(
         library: Library, store: ArticleStore, people: dict[str, User]) -> None:
-    answers = ReaderAnswers(store.connection)
-    entries_before = len(audit.entries(store.connection))
+    answers = ReaderAnswers(store.db)
+    entries_before = len(audit.entries(store.db))
     answer = answers.put(answer_question(library, QUESTION, "clinician", EDITORIAL))
     assert answer.id and answer.id.startswith("ans-") and answer.status == "unsaved"
     follow = answers.put(answer_question(library, "How is it treated?", "clinician",
                                          EDITORIAL, thread_question=QUESTION), follows=answer)
     assert follow.thread_id == answer.id and follow.follows == answer.id
     # Nothing reaches the board's queue or the audit log until an editor submits it.
-    assert store.queue_size() == 0 and len(audit.entries(store.connection)) == entries_before
+    assert store.queue_size() == 0 and len(audit.entries(store.db)) == entries_before
     assert [a.id for a in answers.thread(answer.id)] == [answer.id, follow.id]
     board = Board(store)
     assert answer.id and follow.id
@@ -300,7 +354,7 @@ def test_readers_answers_are_kept_apart_and_an_editor_submits_one(
     # The follow-up joins the board's thread of the article its answer became.
     second = board.submit(people["editor"], answers, follow.id)
     assert second.thread_id == stored.id and second.follows == stored.id
-    assert [(e.actor, e.action) for e in audit.entries(store.connection, stored.id)] == [
+    assert [(e.actor, e.action) for e in audit.entries(store.db, stored.id)] == [
         ("editor-one", "submit")]
     assert answers.submitted_as(answer.id) == stored.id
 
@@ -308,13 +362,13 @@ def test_readers_answers_are_kept_apart_and_an_editor_submits_one(
 def test_the_readers_cache_is_bounded_in_size_and_age(library: Library,
                                                       store: ArticleStore) -> None:
     article = answer_question(library, QUESTION, "clinician", EDITORIAL)
-    answers = ReaderAnswers(store.connection, WebSettings(reader_answers_kept=3))
+    answers = ReaderAnswers(store.db, WebSettings(reader_answers_kept=3))
     ids = [answers.put(article).id for _ in range(5)]
     assert answers.count() == 3
     with pytest.raises(UnknownAnswerError, match=r"kept for 24 hours \(the newest 3\)"):
         answers.get(str(ids[0]))
     assert answers.get(str(ids[-1])).question == QUESTION
-    brief = ReaderAnswers(store.connection, WebSettings(reader_answer_hours=1 / 3600))
+    brief = ReaderAnswers(store.db, WebSettings(reader_answer_hours=1 / 3600))
     kept = brief.put(article)
     time.sleep(1.2)
     with pytest.raises(UnknownAnswerError, match="Ask the question again"):

@@ -18,9 +18,9 @@ import pytest
 
 from curbside.editorial import audit
 from curbside.editorial.accounts import Accounts
-from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
+from tests.stores import board_db
 from tests.web.conftest import start_server
 
 PASSWORD = "synthetic-password-3"
@@ -34,23 +34,27 @@ DOCUMENTS = [Document(
         "Zanthoxylosis is treated with synthetic rest in most test cases."))])]
 
 
-def _library(directory: Path, accounts: tuple[str, ...] = ()) -> Path:
+def _library(directory: Path, accounts: tuple[str, ...] = (),
+             database_url: str | None = None) -> Path:
     with Library(directory, create=True) as library:
         library.write(DOCUMENTS)
-        store = ArticleStore(library)
+        db = board_db(library, database_url)
         for name in accounts:
-            Accounts(store.connection).add(name, "reviewer", PASSWORD)
+            Accounts(db).add(name, "reviewer", PASSWORD)
     return directory
 
 
-@pytest.fixture(scope="module")
-def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def guarded(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+            ) -> Iterator[tuple[str, Path, str | None]]:
+    url = None if request.param == "sqlite" else request.getfixturevalue("postgres").new_database()
     directory = _library(tmp_path_factory.mktemp("abuse") / "library",
-                         ("dr-lock", "dr-other", "dr-addr", "dr-token"))
+                         ("dr-lock", "dr-other", "dr-addr", "dr-token"), url)
+    env = {"CURBSIDE_DATABASE_URL": url} if url else {}
     for base in start_server(directory,
                              CURBSIDE_WEB_LOGIN_FAILURES_PER_ACCOUNT=str(ACCOUNT_LIMIT),
-                             CURBSIDE_WEB_LOGIN_FAILURES_PER_ADDRESS=str(ADDRESS_LIMIT)):
-        yield base, directory
+                             CURBSIDE_WEB_LOGIN_FAILURES_PER_ADDRESS=str(ADDRESS_LIMIT), **env):
+        yield base, directory, url
 
 
 def _from(address: str) -> dict[str, str]:
@@ -62,8 +66,8 @@ def _login(base: str, name: str, password: str, address: str) -> httpx.Response:
                       headers=_from(address), follow_redirects=False, timeout=30)
 
 
-def test_wrong_passwords_lock_the_account(guarded: tuple[str, Path]) -> None:
-    base, directory = guarded
+def test_wrong_passwords_lock_the_account(guarded: tuple[str, Path, str | None]) -> None:
+    base, directory, url = guarded
     for _ in range(ACCOUNT_LIMIT):
         assert _login(base, "dr-lock", "wrong-password", "198.51.100.1").status_code == 401
     locked = _login(base, "dr-lock", "wrong-password", "198.51.100.1")
@@ -77,14 +81,13 @@ def test_wrong_passwords_lock_the_account(guarded: tuple[str, Path]) -> None:
     assert _login(base, "dr-other", PASSWORD, "198.51.100.1").status_code == 303
     # The lock is recorded once in the audit log.
     with Library(directory) as library:
-        ArticleStore(library)
-        locks = [e for e in audit.entries(library.connection) if e.action == "sign-in locked"]
+        locks = [e for e in audit.entries(board_db(library, url)) if e.action == "sign-in locked"]
     assert len(locks) == 1 and '"dr-lock"' in locks[0].detail
 
 
-def test_unknown_names_are_locked_and_answered_as_known_ones(guarded: tuple[str, Path]
+def test_unknown_names_are_locked_and_answered_as_known_ones(guarded: tuple[str, Path, str | None]
                                                            ) -> None:
-    base, _ = guarded
+    base, _, _ = guarded
     known = _login(base, "dr-other", "wrong-password", "198.51.100.3")
     unknown = _login(base, "dr-nobody", "wrong-password", "198.51.100.3")
     assert known.status_code == unknown.status_code == 401
@@ -95,19 +98,18 @@ def test_unknown_names_are_locked_and_answered_as_known_ones(guarded: tuple[str,
     assert _login(base, "dr-nobody", "wrong-password", "198.51.100.4").status_code == 429
 
 
-def test_one_address_guessing_many_names_is_locked(guarded: tuple[str, Path]) -> None:
-    base, _ = guarded
+def test_one_address_guessing_many_names_is_locked(guarded: tuple[str, Path, str | None]) -> None:
+    base, _, _ = guarded
     for n in range(ADDRESS_LIMIT):
         assert _login(base, f"guess-{n}", "wrong-password", "203.0.113.7").status_code == 401
     assert _login(base, "dr-addr", PASSWORD, "203.0.113.7").status_code == 429
     assert _login(base, "dr-addr", PASSWORD, "203.0.113.8").status_code == 303
 
 
-def test_invalid_tokens_lock_the_address(guarded: tuple[str, Path]) -> None:
-    base, directory = guarded
+def test_invalid_tokens_lock_the_address(guarded: tuple[str, Path, str | None]) -> None:
+    base, directory, url = guarded
     with Library(directory) as library:
-        ArticleStore(library)
-        token = Accounts(library.connection).issue_token("dr-token")
+        token = Accounts(board_db(library, url)).issue_token("dr-token")
     queue = f"{base}/api/review/queue"
     for n in range(ADDRESS_LIMIT):
         bad = httpx.get(queue, headers={"Authorization": f"Bearer cbt_guess{n}",
@@ -123,8 +125,8 @@ def test_invalid_tokens_lock_the_address(guarded: tuple[str, Path]) -> None:
 
 
 def test_oversized_bodies_are_refused_and_the_server_still_answers(
-        guarded: tuple[str, Path]) -> None:
-    base, _ = guarded
+        guarded: tuple[str, Path, str | None]) -> None:
+    base, _, _ = guarded
     declared = httpx.post(f"{base}/api/ask", content=b"x" * 2_000_000,
                           headers={"Content-Type": "application/json"}, timeout=60)
     assert declared.status_code == 413 and "1 MB" in declared.json()["detail"]
@@ -151,8 +153,8 @@ def test_oversized_bodies_are_refused_and_the_server_still_answers(
     assert asked.status_code == 201, asked.text
 
 
-def test_invalid_input_is_not_echoed(guarded: tuple[str, Path]) -> None:
-    base, _ = guarded
+def test_invalid_input_is_not_echoed(guarded: tuple[str, Path, str | None]) -> None:
+    base, _, _ = guarded
     api = httpx.post(f"{base}/api/ask", json={"question": MARKER * 10_000,
                                               "audience": MARKER})
     assert api.status_code == 422 and MARKER not in api.text
@@ -167,8 +169,8 @@ def test_invalid_input_is_not_echoed(guarded: tuple[str, Path]) -> None:
     assert stream.status_code == 422 and MARKER not in stream.text
 
 
-def test_openapi_documents_the_errors_returned(guarded: tuple[str, Path]) -> None:
-    base, _ = guarded
+def test_openapi_documents_the_errors_returned(guarded: tuple[str, Path, str | None]) -> None:
+    base, _, _ = guarded
     spec = httpx.get(f"{base}/openapi.json").json()
     schemas = spec["components"]["schemas"]
     assert schemas["ErrorOut"]["properties"]["detail"]["type"] == "string"

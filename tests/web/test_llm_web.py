@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import Browser
 
 from curbside.editorial.accounts import Accounts
-from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
 from tests.answer.chat_servers import ScriptedChatServer
 from tests.answer.test_llm import QUESTION, TEXTS, draft, passage_number
+from tests.stores import board_db
 from tests.web.conftest import start_server
 
 PASSWORD = "synthetic-password-3"
@@ -100,8 +100,7 @@ def test_reviewers_see_rejected_statements_struck_through_and_readers_never(
     reader_page = httpx.get(f"{base}/articles/{answer['id']}").text
     assert STATEMENT in reader_page and INVENTED not in reader_page
     with Library(llm_site.library_dir) as library:
-        ArticleStore(library)
-        accounts = Accounts(library.connection)
+        accounts = Accounts(board_db(library))
         accounts.add("reviewer-llm", "reviewer", PASSWORD)
         accounts.add("editor-llm", "editor", PASSWORD)
         editor = accounts.issue_token("editor-llm")

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from curbside.editorial.accounts import Accounts
-from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
 from tests.editorial.conftest import DOCUMENTS, QUESTION
 from tests.editorial.test_cli_review import run
+from tests.stores import board_db, sql
 from tests.web.conftest import start_server
 
 PASSWORD = "synthetic-password-4"
@@ -34,25 +34,36 @@ class Site:
     directory: Path
     tokens: dict[str, str]  # role (and "reviewer2") -> API token
     names: dict[str, str]
+    env: dict[str, str]  # what names the editorial store (nothing: the library's SQLite file)
+
+    def accounts(self, library: Library) -> Accounts:
+        return Accounts(board_db(library, self.env.get("CURBSIDE_DATABASE_URL")))
+
+    def sql(self, query: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """A statement on the board's database itself."""
+        with Library(self.directory) as library:
+            return sql(board_db(library, self.env.get("CURBSIDE_DATABASE_URL")), query, params)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+         ) -> Iterator[Site]:
+    env = {} if request.param == "sqlite" else {
+        "CURBSIDE_DATABASE_URL": request.getfixturevalue("postgres").new_database()}
     directory = tmp_path_factory.mktemp("board") / "library"
     suffix = secrets.token_hex(3)
     names = {role: f"{role}-{suffix}" for role in ("editor", "reviewer", "reviewer2", "admin")}
     with Library(directory, create=True) as library:
         library.write(DOCUMENTS)
-        ArticleStore(library)
-        accounts = Accounts(library.connection)
+        accounts = Accounts(board_db(library, env.get("CURBSIDE_DATABASE_URL")))
         tokens = {}
         for key, name in names.items():
             accounts.add(name, "reviewer" if key == "reviewer2" else key, PASSWORD)
             tokens[key] = accounts.issue_token(name)
     for base in start_server(directory, CURBSIDE_REVIEW_QUEUE_PAGE_SIZE=str(PAGE_SIZE),
                              CURBSIDE_REVIEW_SHOW_APPROVER_NAMES="false",
-                             CURBSIDE_COMPOSER_ANSWER_MODEL="false"):
-        yield Site(base, directory, tokens, names)
+                             CURBSIDE_COMPOSER_ANSWER_MODEL="false", **env):
+        yield Site(base, directory, tokens, names, env)
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -61,9 +72,8 @@ def _auth(token: str) -> dict[str, str]:
 
 def _counts(site: Site) -> tuple[int, ...]:
     """Board articles, readers' answers and audit entries, read from the database itself."""
-    with sqlite3.connect(site.directory / "library.sqlite3") as connection:
-        return tuple(int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-                     for table in ("articles", "reader_answers", "audit"))
+    return tuple(int(site.sql(f"SELECT count(*) FROM {table}")[0][0])
+                 for table in ("articles", "reader_answers", "audit"))
 
 
 def _ask(site: Site, question: str = QUESTION) -> dict[str, object]:
@@ -190,10 +200,8 @@ def test_submitting_for_review_is_an_editors_action(site: Site) -> None:
     assert done.status_code == 303 and done.headers["location"].startswith("/review/art-")
     page = httpx.get(f"{base}/articles/{other['id']}", headers={"Cookie": cookie}).text
     assert "Submitted for review as" in page and "Submit for review</button>" not in page
-    with sqlite3.connect(site.directory / "library.sqlite3") as connection:
-        actor = connection.execute(
-            "SELECT actor FROM audit WHERE action = 'submit' AND article_id = ?",
-            (done.headers["location"].rsplit("/", 1)[1],)).fetchone()[0]
+    actor = site.sql("SELECT actor FROM audit WHERE action = 'submit' AND article_id = ?",
+                     (done.headers["location"].rsplit("/", 1)[1],))[0][0]
     assert actor == site.names["editor"]
 
 
@@ -257,8 +265,7 @@ def test_four_eyes_over_the_api(site: Site) -> None:
 def test_tokens_expire_and_are_revoked(site: Site) -> None:
     queue = f"{site.base}/api/review/queue"
     with Library(site.directory) as library:
-        ArticleStore(library)
-        accounts = Accounts(library.connection)
+        accounts = site.accounts(library)
         brief = accounts.issue_token(site.names["reviewer"], days=1 / 86400)
         mine = accounts.issue_token(site.names["reviewer"])
         other = accounts.issue_token(site.names["reviewer"])
@@ -271,12 +278,11 @@ def test_tokens_expire_and_are_revoked(site: Site) -> None:
     refused = httpx.get(queue, headers=_auth(mine))
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
     assert httpx.get(queue, headers=_auth(other)).status_code == 200
-    cli = run(site.directory, "users", "revoke", site.names["reviewer"])
+    cli = run(site.directory, "users", "revoke", site.names["reviewer"], env_extra=site.env)
     assert cli.returncode == 0, cli.stderr
     assert httpx.get(queue, headers=_auth(other)).status_code == 401
-    with sqlite3.connect(site.directory / "library.sqlite3") as connection:
-        actions = [r[0] for r in connection.execute(
-            "SELECT action FROM audit WHERE action LIKE '%token' ORDER BY seq")]
+    actions = [r[0] for r in site.sql(
+        "SELECT action FROM audit WHERE action LIKE '%token' ORDER BY seq")]
     assert actions.count("issue token") >= 7 and actions[-2:] == ["revoke token"] * 2
 
 
@@ -284,8 +290,7 @@ def test_hidden_approver_names_stay_hidden_on_threads(site: Site) -> None:
     base = site.base
     article_id = _submit(site, _ask(site)["id"]).json()["id"]
     with Library(site.directory) as library:
-        ArticleStore(library)
-        fresh = Accounts(library.connection).issue_token(site.names["reviewer2"])
+        fresh = site.accounts(library).issue_token(site.names["reviewer2"])
     for path in ("claim", "approve"):
         done = httpx.post(f"{base}/api/articles/{article_id}/{path}", json={},
                           headers=_auth(fresh), timeout=30)

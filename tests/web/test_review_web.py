@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from curbside.editorial.accounts import Accounts
-from curbside.editorial.store import ArticleStore
 from curbside.library.store import Library
+from tests.stores import board_db
 
 PASSWORD = "synthetic-password-2"
 QUESTION = "What is oculopharyngeal muscular dystrophy?"
@@ -23,8 +23,7 @@ def board(starter_library_dir: Path) -> dict[str, tuple[str, str]]:
     suffix = secrets.token_hex(3)
     people = {}
     with Library(starter_library_dir) as library:
-        ArticleStore(library)
-        accounts = Accounts(library.connection)
+        accounts = Accounts(board_db(library))
         for role in ("editor", "reviewer", "admin"):
             name = f"{role}-{suffix}"
             accounts.add(name, role, PASSWORD)
@@ -37,8 +36,7 @@ def submitter(starter_library_dir: Path) -> str:
     """An editor's API token: answers reach the board only when an editor submits them."""
     name = f"submitter-{secrets.token_hex(3)}"
     with Library(starter_library_dir) as library:
-        ArticleStore(library)
-        accounts = Accounts(library.connection)
+        accounts = Accounts(board_db(library))
         accounts.add(name, "editor", PASSWORD)
         return accounts.issue_token(name)
 
