@@ -18,6 +18,7 @@ from curbside.answer.population import population_phrase
 from curbside.answer.question import FUNCTION_WORDS
 from curbside.answer.select import (
     Candidate,
+    addresses_the_reader,
     answers,
     candidate_sentences,
     focus,
@@ -284,6 +285,11 @@ def compose_article(
         return _insufficient_article(evidence, audience, matcher, topic, missing_terms, withheld)
     if audience == "patient":
         candidates = plain_enough(candidates, analysis.topic_terms)
+    else:
+        # "If you take this medication, work with your doctor …" is written to a patient: in
+        # a clinician's article it reads as our advice to the clinician, so it is left out
+        # while anything else answers.
+        candidates = [c for c in candidates if not addresses_the_reader(c.text)] or candidates
     citations = _Citations()
     redundancy = _Redundancy(candidates, analysis.topic_terms)
     subjects: dict[tuple[str, str], bool] = {}

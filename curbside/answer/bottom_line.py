@@ -221,12 +221,12 @@ def choose_bottom_line(
         # the definition of ALS.
         primary = plan.PRIMARY[evidence.analysis.intent]
         usable = [c for c in usable if c.section == primary] or usable
+    matcher = TopicMatcher.for_evidence(evidence)
     kind = _ASKS_FOR_A_LIST.search(evidence.analysis.question)
     if kind:
         # "What are the symptoms of hypothyroidism?" is answered by the sentence that lists
         # them ("Common symptoms of hypothyroidism are fatigue, weight gain, …"), not by
         # one that says they vary.
-        matcher = TopicMatcher.for_evidence(evidence)
         lists = [c for c in candidates if matcher.coverage(c.text) >= 1.0
                  and _lists_the(kind.group(1), c.text) and not PRONOUN_START.match(c.text)]
         short = [c for c in lists if len(c.text.split()) <= LIST_WORDS]
@@ -244,7 +244,6 @@ def choose_bottom_line(
     if treats:
         # "How is cellulitis treated?" is answered from a page about cellulitis ("Treatment is
         # with antibiotics."), not by a page on another disease naming it in passing.
-        matcher = TopicMatcher.for_evidence(evidence)
         usable = [c for c in usable if _about_the_topic(c, evidence, matcher)] or usable
     if evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING):
         # A guideline's first-line recommendation is the answer to "how is it treated".

@@ -311,6 +311,11 @@ def rate_answers(
                   reverse=True)
 
 
+def addresses_the_reader(text: str) -> bool:
+    """The sentence speaks to its reader ("you", "your"), as consumer pages do."""
+    return bool(_SECOND_PERSON.search(text))
+
+
 def answers(candidate: Candidate, settings: ComposerSettings) -> bool:
     """The answer model judges that the sentence answers the question."""
     return not settings.answer_model or candidate.answer >= settings.answer_floor

@@ -39,6 +39,7 @@ _LEAD_IN = re.compile(
 # A consumer page's reply to the question it is headed by ("No. Most heart attack patients do
 # not have all of the symptoms."): the reader sees the statement, not the question.
 _REPLY = re.compile(r"^(?:No|Yes|NO|YES)[.!,]\s+(?=[A-Z])")
+_REPEATED_HEADING = re.compile(r"^([A-Z][a-z]+(?: [a-z]+){0,2}) (?=\1\b)")
 _SECTION_LABEL = re.compile(r"^([A-Z][A-Z /&-]{2,40}):\s+")
 # The section labels of structured abstracts.
 _LABEL_WORDS = (
@@ -195,6 +196,9 @@ def trim_lead_in(sentence: str) -> str | None:
     text = text[_heading_end(text):]
     text = _LEAD_IN.sub("", text, count=1)
     text = _REPLY.sub("", text, count=1)
+    # A page's heading run into its first sentence on the same word ("Women Women of
+    # childbearing age are at higher risk …"): the sentence starts at the second.
+    text = _REPEATED_HEADING.sub("", text, count=1)
     if not text:
         return None
     first = text.split(" ", 1)[0]

@@ -23,6 +23,9 @@ from curbside.settings import ComposerSettings
 from curbside.text import fold, stem, words
 
 INFLECTION_CHARS = 3  # "-ing", "-ed", "-es": longer differences are other words
+# "pancreatitis" shares its stem with "pancreatic" (of "pancreatic cancer"), and "hepatitis"
+# with "hepatic": an inflammation of the organ is another condition.
+_INFLAMMATION = ("itis", "itides")
 NAME_WORDS = 3  # topic words in a row that name one thing, to be named together
 LONG_FORM_WORDS = 3  # a long form this long is named even with one of its words other
 
@@ -80,7 +83,8 @@ class TopicMatcher:
         found: set[str] = set()
         for piece in pieces:
             for term, length in self.forms.get(stem(piece), ()):
-                if abs(len(piece) - length) <= INFLECTION_CHARS:
+                if abs(len(piece) - length) <= INFLECTION_CHARS and (
+                        piece.endswith(_INFLAMMATION) == term.endswith(_INFLAMMATION)):
                     found.add(term)
         for piece in pieces & self.abbreviations.keys():
             found.update(self.abbreviations[piece])

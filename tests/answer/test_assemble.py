@@ -602,3 +602,14 @@ def test_a_guideline_line_naming_the_topic_in_passing_is_no_statement_on_it() ->
     texts = all_texts(article)
     assert any("drug A" in text for text in texts)
     assert not any("sedation syndrome" in text for text in texts)
+
+
+def test_a_clinicians_article_leaves_out_lines_written_to_a_patient() -> None:
+    papers = [document("t:81", "Testitis",
+                       "If you have testitis, ask your doctor about a synthetic drug today. "
+                       "Testitis is treated with synthetic drug A, which shortens the illness.")]
+    article = compose_article(evidence("How is testitis treated?", papers), "clinician",
+                              RULES_ONLY)
+    texts = all_texts(article)
+    assert any("shortens the illness" in text for text in texts)
+    assert not any("your doctor" in text for text in texts)

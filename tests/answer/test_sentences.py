@@ -21,6 +21,8 @@ from curbside.answer.sentences import is_finding, quotable_sentences, trim_lead_
         # a consumer page's reply to the question heading it (synthetic)
         ("No. Most people with synthetic disease X have few of its signs.",
          "Most people with synthetic disease X have few of its signs."),
+        ("Women Women of childbearing age are at higher synthetic risk.",
+         "Women of childbearing age are at higher synthetic risk."),
         ("Nobody knows why synthetic disease X starts.",
          "Nobody knows why synthetic disease X starts."),
     ],

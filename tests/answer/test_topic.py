@@ -104,3 +104,12 @@ def test_a_text_shorter_than_the_long_form_of_an_abbreviated_topic_is_read(text:
     analysis = analyse_question("How is COPD exacerbation managed?")
     matcher = TopicMatcher({t: 5.0 for t in analysis.topic_terms}, analysis.topic_phrases)
     assert 0.0 <= matcher.coverage(text) <= 1.0
+
+
+def test_an_inflammation_of_the_organ_is_another_condition() -> None:
+    matcher = TopicMatcher({"pancreatic": 5.0, "cancer": 2.0}, [["pancreatic", "cancer"]])
+    assert matcher.present("Synthetic fixture: acute pancreatitis care") == set()
+    assert matcher.present("Synthetic fixture: pancreatic cancer care") == {"pancreatic",
+                                                                            "cancer"}
+    inflamed = TopicMatcher({"pancreatitis": 5.0}, [["pancreatitis"]])
+    assert inflamed.present("Synthetic fixture: pancreatic enzymes") == set()

@@ -218,7 +218,7 @@ class StandIn:
     def search(self, term: str) -> list[str]:
         if term.strip().lower() == "all[sb]":
             return list(self.order)
-        if re.search(r'[\[\]()"]|(?:AND|OR|NOT)', term):
+        if re.search(r'[\[\]()"]|\b(?:AND|OR|NOT)\b', term):
             return [pmid for pmid in self.order if matches(self.records[pmid], term)]
         wanted = _words(term)
         return [pmid for pmid in self.order if wanted <= self.records[pmid].words]
