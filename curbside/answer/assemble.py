@@ -398,10 +398,14 @@ def compose_article(
     if len(framed_docs) < 3:
         # A page on hemifacial microsomia naming ibuprofen among its risk factors is no
         # document on ibuprofen in pregnancy: the reader must know the evidence is indirect.
-        # (An excerpt held without its title is not judged to be about another subject.)
+        # (An excerpt held without its title is not judged to be about another subject, nor
+        # is a page whose title names the topic's rarest word: "Gout" is about acute gout.)
+        rarest = max(evidence.topic_weights, key=lambda t: evidence.topic_weights[t],
+                     default="")
         about_other = [evidence.documents[d].title for d in framed_docs
                        if evidence.documents[d].title
-                       and matcher.coverage(_subject_of(evidence.documents[d])) < threshold]
+                       and matcher.coverage(_subject_of(evidence.documents[d])) < threshold
+                       and rarest not in matcher.present(_subject_of(evidence.documents[d]))]
         one = len(framed_docs) == 1
         counted = f"Only {_documents(framed_docs)} in the library"
         if about_other and len(about_other) == len(framed_docs):

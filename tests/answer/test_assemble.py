@@ -613,3 +613,14 @@ def test_a_clinicians_article_leaves_out_lines_written_to_a_patient() -> None:
     texts = all_texts(article)
     assert any("shortens the illness" in text for text in texts)
     assert not any("your doctor" in text for text in texts)
+
+
+def test_a_page_named_for_the_condition_is_no_indirect_evidence_on_its_acute_form() -> None:
+    papers = [document("t:91", "Testitis",
+                       "Acute testitis is treated with synthetic drug A, which shortens it.")]
+    asked = evidence("How is acute testitis treated?", papers)
+    # "acute" rare enough here that the title "Testitis" covers under the topic's threshold
+    asked = replace(asked, topic_weights={"acute": 3.0, "testitis": 5.0})
+    article = compose_article(asked, "clinician", RULES_ONLY)
+    assert article.bottom_line
+    assert "another subject" not in article.coverage.note
