@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from curbside.library.formats import RecordProblem
 from curbside.models import GUIDANCE_SOURCE, HEADING_SEPARATOR, Document, DocumentSection
 
 PUBLICATION_TYPES = {"Guideline": "Practice Guideline", "Protocol": "Protocol"}
@@ -146,3 +147,18 @@ def guidance_document(
         part_of=metadata.part_of,
         part_number=metadata.part_number,
     )
+
+
+def guidance_bytes(path: Path, problem_of: Callable[[bytes], str | None]
+                   ) -> bytes | RecordProblem:
+    """A guidance file's bytes, or why they cannot be read as one (unreadable, or what the
+    format's own check says: "not a PDF", "truncated" …)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return RecordProblem(str(path), f"cannot read the file ({error}); check that it exists "
+                             "and can be read")
+    problem = problem_of(data)
+    if problem:
+        return RecordProblem(str(path), f"skipped: {problem}")
+    return data

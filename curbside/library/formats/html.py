@@ -30,6 +30,7 @@ from curbside.library.formats.guidance import (
     GuidanceMetadata,
     GuidanceSection,
     SectionCollector,
+    guidance_bytes,
     guidance_document,
     read_sidecar,
 )
@@ -357,15 +358,9 @@ def parse_html(data: bytes) -> tuple[str, list[GuidanceSection]]:
 @guarded
 def read_html(path: Path, metadata: GuidanceMetadata | None = None) -> Iterator[Record]:
     """One guidance document from an HTML page (its sidecar metadata unless given)."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        yield RecordProblem(str(path), f"cannot read the file ({error}); check that it exists "
-                            "and can be read")
-        return
-    problem = html_problem(data)
-    if problem:
-        yield RecordProblem(str(path), f"skipped: {problem}")
+    data = guidance_bytes(path, html_problem)
+    if isinstance(data, RecordProblem):
+        yield data
         return
     try:
         meta = metadata if metadata is not None else read_sidecar(path)

@@ -45,6 +45,7 @@ from curbside.library.formats.docx import _nest as nest_items  # the Word reader
 from curbside.library.formats.guidance import (
     GuidanceMetadata,
     GuidanceSection,
+    guidance_bytes,
     guidance_document,
     read_sidecar,
 )
@@ -572,15 +573,9 @@ def parse_pdf(data: bytes) -> PdfText:
 @guarded
 def read_pdf(path: Path, metadata: GuidanceMetadata | None = None) -> Iterator[Record]:
     """One guidance document from a PDF (its sidecar metadata unless given)."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        yield RecordProblem(str(path), f"cannot read the file ({error}); check that it exists "
-                            "and can be read")
-        return
-    problem = pdf_problem(data)
-    if problem:
-        yield RecordProblem(str(path), f"skipped: {problem}")
+    data = guidance_bytes(path, pdf_problem)
+    if isinstance(data, RecordProblem):
+        yield data
         return
     try:
         meta = metadata if metadata is not None else read_sidecar(path)
