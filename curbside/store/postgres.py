@@ -21,12 +21,12 @@ from pathlib import Path
 import psycopg
 from psycopg import conninfo
 
-from curbside.errors import CurbsideError
+from curbside.errors import LibraryError
 from curbside.store.sql import Row, SQLEditorialStore
 
 # The advisory lock of the board's writes ("Curb"); any fixed number unique to Curbside.
 WRITE_LOCK = 0x43757262
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 IDLE_CONNECTIONS = 8  # kept open between requests: a new one costs a few milliseconds
 
 _FUNCTION_BODY = " BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; "
@@ -126,12 +126,34 @@ CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql
 AS $${_FUNCTION_BODY}$$;
 {";".join(TRIGGERS.values())};
 CREATE TABLE IF NOT EXISTS curbside_schema (version INTEGER NOT NULL);
-INSERT INTO curbside_schema (version) VALUES ({SCHEMA_VERSION});
 """
+# Failed sign-ins (and invalid API tokens), counted where every server process sees them
+# (curbside/web/throttle.py); times are the Unix clock, which all processes share.
+ATTEMPTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sign_in_attempts (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sign_in_attempts_by_key ON sign_in_attempts (kind, key, at);
+CREATE INDEX IF NOT EXISTS sign_in_attempts_by_time ON sign_in_attempts (at);
+"""
+# Each version's statements, applied in order to a database at an older one.
+MIGRATIONS = {1: SCHEMA, 2: ATTEMPTS_SCHEMA}
 
 
-class DatabaseUnavailableError(CurbsideError):
-    pass
+class DatabaseUnavailableError(LibraryError):
+    """The shared database cannot be reached (the web answers 503, the CLI says why)."""
+
+
+def _unavailable(error: psycopg.OperationalError) -> DatabaseUnavailableError:
+    # The driver's message names host and port, never the password.
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else "no reply"
+    return DatabaseUnavailableError(
+        f"Cannot use the PostgreSQL database of CURBSIDE_DATABASE_URL ({reason}). Check that "
+        "the server runs and accepts this user, or unset CURBSIDE_DATABASE_URL to use the "
+        "library's own SQLite file.")
 
 
 def _identity(url: str) -> str:
@@ -167,12 +189,7 @@ class PostgresEditorialStore(SQLEditorialStore):
         try:
             return psycopg.connect(self._url, autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as error:
-            # The driver's message names host and port, never the password.
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else "no reply"
-            raise DatabaseUnavailableError(
-                f"Cannot reach the PostgreSQL database of CURBSIDE_DATABASE_URL ({reason}). "
-                "Check that the server runs and accepts this user, or unset "
-                "CURBSIDE_DATABASE_URL to use the library's own SQLite file.") from None
+            raise _unavailable(error) from None
 
     @contextmanager
     def _pooled(self) -> Iterator[psycopg.Connection[Row]]:
@@ -205,11 +222,14 @@ class PostgresEditorialStore(SQLEditorialStore):
             rows = cursor.fetchall() if cursor.description else []
             return rows, cursor.rowcount
 
-        current = self._current()
-        if current is not None:
-            return on(current)
-        with self._pooled() as connection:
-            return on(connection)
+        try:
+            current = self._current()
+            if current is not None:
+                return on(current)
+            with self._pooled() as connection:
+                return on(connection)
+        except psycopg.OperationalError as error:  # the server went away mid-request
+            raise _unavailable(error) from None
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         return self._run(sql, params)[0]
@@ -246,21 +266,49 @@ class PostgresEditorialStore(SQLEditorialStore):
         row = self._one("SELECT to_regclass(?) IS NOT NULL", (name,))
         return bool(row and row[0])
 
-    def schema_current(self) -> bool:
+    def _version(self) -> int:
         if not self._has_table("curbside_schema"):
-            return False
+            return 0
         row = self._one("SELECT max(version) FROM curbside_schema")
-        return bool(row and row[0] is not None and row[0] >= SCHEMA_VERSION)
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def schema_current(self) -> bool:
+        return self._version() >= SCHEMA_VERSION
 
     def create_schema(self) -> bool:
         with self.transaction():  # the lock: servers starting together migrate once
-            if self.schema_current():
+            version = self._version()
+            if version >= SCHEMA_VERSION:
                 return False
             had_audit = self._has_table("audit")
             current = self._current()
             assert current is not None
-            current.execute(SCHEMA.encode())  # several statements, no parameters
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                current.execute(MIGRATIONS[number].encode())  # several statements at once
+                current.execute("INSERT INTO curbside_schema (version) VALUES (%s)", (number,))
         return had_audit
+
+    # -- sign-in attempts (the throttle of several server processes) -----------------------
+
+    def attempts(self, kind: str, key: str, since: float) -> list[float]:
+        rows = self.execute("SELECT at FROM sign_in_attempts WHERE kind = ? AND key = ? AND "
+                            "at > ? ORDER BY at", (kind, key, since))
+        return [float(r[0]) for r in rows]
+
+    def add_attempt(self, kind: str, key: str, at: float) -> None:
+        self.execute("INSERT INTO sign_in_attempts (kind, key, at) VALUES (?, ?, ?)",
+                     (kind, key, at))
+
+    def remove_attempts(self, kind: str, key: str, at: float | None) -> None:
+        if at is None:
+            self.execute("DELETE FROM sign_in_attempts WHERE kind = ? AND key = ?", (kind, key))
+        else:
+            self.execute("DELETE FROM sign_in_attempts WHERE id = (SELECT id FROM "
+                         "sign_in_attempts WHERE kind = ? AND key = ? AND at = ? LIMIT 1)",
+                         (kind, key, at))
+
+    def prune_attempts(self, before: float) -> None:
+        self.execute("DELETE FROM sign_in_attempts WHERE at <= ?", (before,))
 
     def audit_guard_problems(self) -> list[str]:
         rows = self.execute(

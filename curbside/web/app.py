@@ -43,6 +43,7 @@ from curbside.render.citations import to_bibtex, to_csl_json, to_ris
 from curbside.render.labels import REVIEW_STAGES, review_banner, shows_review_stages, stage_index
 from curbside.settings import Settings, WebSettings
 from curbside.store.connect import migrate
+from curbside.store.postgres import PostgresEditorialStore
 from curbside.urls import web_url
 from curbside.web.bodylimit import BodyLimit
 from curbside.web.composing import ComposerPool, ComposerStoppedError, ServerBusyError
@@ -70,7 +71,7 @@ from curbside.web.service import (
     followup_suggestions,
     open_library,
 )
-from curbside.web.throttle import LoginThrottle
+from curbside.web.throttle import AttemptLog, LoginThrottle
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -132,6 +133,16 @@ def _check_library(settings: Settings) -> None:
             "with `curbside starter` or `curbside ingest PATH`.") from error
 
 
+def _shared_attempts(settings: Settings) -> AttemptLog | None:
+    """Where failed sign-ins are counted when several server processes share a PostgreSQL
+    store (else in this process's memory)."""
+    if settings.database_url is None:
+        return None
+    with Library(settings.library) as library:
+        store = editorial(library, settings)  # shared by this process's requests
+    return store if isinstance(store, PostgresEditorialStore) else None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     _check_library(settings)
@@ -152,7 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(
         settings.web.login_failures_per_account, settings.web.login_failures_per_address,
-        settings.web.login_window_minutes * 60)
+        settings.web.login_window_minutes * 60, shared=_shared_attempts(settings))
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         stages=REVIEW_STAGES, review_banner=review_banner, stage_index=stage_index,

@@ -1,5 +1,6 @@
 """Throttling of failed sign-ins: a sliding window of failures per key (an account name, a
-client address), kept in this process's memory.
+client address), kept in this process's memory, or, when several server processes share a
+PostgreSQL store, in that store (so the limits hold for all of them together).
 
 An attempt is counted when it starts, before the password is checked, so parallel requests
 cannot slip past the limit; a successful attempt is taken back afterwards."""
@@ -11,7 +12,9 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 MAX_KEY_CHARS = 100  # keys are names and addresses; longer ones are cut
 MAX_KEYS = 10_000  # the oldest keys are forgotten beyond this, so memory stays bounded
@@ -50,9 +53,7 @@ class SlidingWindowLimiter:
             return self._wait(hits, now)
 
     def _wait(self, hits: deque[float], now: float) -> int:
-        if len(hits) < self.limit:
-            return 0
-        return max(1, math.ceil(hits[-self.limit] + self.window - now))
+        return _wait(hits, now, self.limit, self.window)
 
     def hit(self, key: str) -> tuple[float | None, int]:
         """Count an attempt: (its stamp, 0) when allowed, (None, seconds to wait) when the key
@@ -88,13 +89,85 @@ class SlidingWindowLimiter:
                 del self._hits[key]
 
 
+def _wait(hits: Sequence[float], now: float, limit: int, window: float) -> int:
+    """Seconds until the oldest of the last `limit` hits leaves the window (0: none)."""
+    if len(hits) < limit:
+        return 0
+    return max(1, math.ceil(hits[-limit] + window - now))
+
+
+class Limiter(Protocol):
+    limit: int
+
+    def retry_after(self, key: str) -> int: ...
+    def hit(self, key: str) -> tuple[float | None, int]: ...
+    def count(self, key: str) -> int: ...
+    def forget(self, key: str, stamp: float | None = None) -> None: ...
+
+
+class AttemptLog(Protocol):
+    """Where attempts are kept for several processes (the PostgreSQL editorial store)."""
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def attempts(self, kind: str, key: str, since: float) -> list[float]: ...
+    def add_attempt(self, kind: str, key: str, at: float) -> None: ...
+    def remove_attempts(self, kind: str, key: str, at: float | None) -> None: ...
+    def prune_attempts(self, before: float) -> None: ...
+
+
+class SharedWindowLimiter:
+    """`SlidingWindowLimiter` over a shared log, on the Unix clock all processes share; a
+    hit checks and counts in one transaction, so processes cannot slip past the limit
+    together."""
+
+    def __init__(self, log: AttemptLog, kind: str, limit: int, window_seconds: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.log, self.kind = log, kind
+        self.limit = limit
+        self.window = window_seconds
+        self.clock = clock
+
+    def retry_after(self, key: str) -> int:
+        now = self.clock()
+        hits = self.log.attempts(self.kind, key[:MAX_KEY_CHARS], now - self.window)
+        return _wait(hits, now, self.limit, self.window)
+
+    def hit(self, key: str) -> tuple[float | None, int]:
+        key = key[:MAX_KEY_CHARS]
+        with self.log.transaction():
+            now = self.clock()
+            self.log.prune_attempts(now - self.window)  # nothing older is ever read
+            wait = _wait(self.log.attempts(self.kind, key, now - self.window), now,
+                         self.limit, self.window)
+            if wait:
+                return None, wait
+            self.log.add_attempt(self.kind, key, now)
+            return now, 0
+
+    def count(self, key: str) -> int:
+        return len(self.log.attempts(self.kind, key[:MAX_KEY_CHARS],
+                                     self.clock() - self.window))
+
+    def forget(self, key: str, stamp: float | None = None) -> None:
+        self.log.remove_attempts(self.kind, key[:MAX_KEY_CHARS], stamp)
+
+
 class LoginThrottle:
-    """Failed sign-ins per account name and per client address."""
+    """Failed sign-ins per account name and per client address (in `shared`, when given:
+    then every server process using it counts together)."""
 
     def __init__(self, per_account: int, per_address: int, window_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.accounts = SlidingWindowLimiter(per_account, window_seconds, clock)
-        self.addresses = SlidingWindowLimiter(per_address, window_seconds, clock)
+                 clock: Callable[[], float] = time.monotonic,
+                 shared: AttemptLog | None = None) -> None:
+        self.accounts: Limiter
+        self.addresses: Limiter
+        if shared is None:
+            self.accounts = SlidingWindowLimiter(per_account, window_seconds, clock)
+            self.addresses = SlidingWindowLimiter(per_address, window_seconds, clock)
+        else:
+            self.accounts = SharedWindowLimiter(shared, "account", per_account, window_seconds)
+            self.addresses = SharedWindowLimiter(shared, "address", per_address,
+                                                 window_seconds)
         self.window_seconds = window_seconds
 
     def begin(self, account: str, address: str) -> tuple[tuple[float, float] | None, int]:

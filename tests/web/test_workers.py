@@ -26,6 +26,7 @@ from tests.servers import free_port, running
 from tests.stores import board_db
 
 PASSWORD = "synthetic-password-5"
+ACCOUNT_LIMIT = 3
 
 
 def _children(pid: int) -> list[int]:
@@ -77,6 +78,16 @@ def _call(connection: http.client.HTTPConnection, method: str, path: str,
     return response.status, dict(response.getheaders()), response.read().decode()
 
 
+def _login(connection: http.client.HTTPConnection, name: str, password: str
+           ) -> http.client.HTTPResponse:
+    form = urlencode({"name": name, "password": password, "next": "/review"})
+    connection.request("POST", "/login", body=form,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    response.read()
+    return response
+
+
 @dataclass(frozen=True)
 class Served:
     port: int
@@ -103,7 +114,8 @@ def two_workers(tmp_path: Path, postgres: PostgresServer) -> Iterator[Served]:
     command = [sys.executable, "-m", "curbside.cli", "serve", "--port", str(port),
                "--workers", "2", "--ask-workers", "1"]
     process_env = dict(os.environ, CURBSIDE_LIBRARY=str(directory),
-                       CURBSIDE_COMPOSER_ANSWER_MODEL="false", **env)
+                       CURBSIDE_COMPOSER_ANSWER_MODEL="false",
+                       CURBSIDE_WEB_LOGIN_FAILURES_PER_ACCOUNT=str(ACCOUNT_LIMIT), **env)
     log = tmp_path / "server.log"
     with running(command, log, f"http://127.0.0.1:{port}/openapi.json", process_env):
         supervisor = next(int(pid) for pid in os.listdir("/proc") if pid.isdigit()
@@ -158,17 +170,20 @@ def test_an_approval_through_one_process_is_seen_through_another(two_workers: Se
     assert json.loads(body)["approved_by"] == ["reviewer-w"]
 
     # A session started through one process is valid in the other.
-    form = urlencode({"name": "reviewer-w", "password": PASSWORD, "next": "/review"})
-    second.request("POST", "/login", body=form,
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
-    signed_in = second.getresponse()
-    signed_in.read()
+    signed_in = _login(second, "reviewer-w", PASSWORD)
     assert signed_in.status == 303
     cookie = re.match(r"[^;]+", signed_in.getheader("set-cookie") or "")
     assert cookie
     status, _, page = _call(first, "GET", "/review", headers={"Cookie": cookie.group(0)})
     assert status == 200 and "<h1>Review queue</h1>" in page
     assert {_served_by(first, port, workers), _served_by(second, port, workers)} == set(served)
+
+    # Wrong passwords spread over both processes lock the account in both.
+    for connection in (first, second, first):
+        assert _login(connection, "reviewer-w", "wrong-password-1").status == 401
+    for connection in (second, first):
+        refused = _login(connection, "reviewer-w", PASSWORD)
+        assert refused.status == 429 and refused.getheader("retry-after")
 
     verified = run(two_workers.library, "audit", "verify", env_extra=two_workers.env)
     assert verified.returncode == 0 and "intact" in verified.stdout, verified.stdout
