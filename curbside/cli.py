@@ -53,7 +53,7 @@ from curbside.pubmed import (
 )
 from curbside.render.html import render_html
 from curbside.render.markdown import render_markdown
-from curbside.settings import RETRIEVAL_MODES, Settings
+from curbside.settings import Settings
 from curbside.store.connect import migrate, open_editorial
 from curbside.store.editorial import EditorialStore
 from curbside.text import printable
@@ -242,7 +242,7 @@ def search(
         raise _fail(CurbsideError("The query has no words to search for; type some words."))
     try:
         with Library(settings.library) as lib:
-            hits = search_passages(lib, terms, k)
+            hits = search_passages(lib, terms, k, settings.retrieval, query=query)
     except CurbsideError as error:
         raise _fail(error) from None
     if as_json:
@@ -738,23 +738,24 @@ def eval_retrieval(
                                                 "qrels/test.tsv.")],
     run: Annotated[Path | None, typer.Option(help="Write a TREC run file here.")] = None,
     split: Annotated[str, typer.Option(help="qrels split name.")] = "test",
-    mode: Annotated[str, typer.Option(help="all, or one of: lexical, dense, hybrid.")] = "all",
+    mode: Annotated[str, typer.Option(
+        help="all, or one of: lexical, dense, hybrid, reranked.")] = "all",
     appraised: Annotated[bool, typer.Option(
         help="Also rank by evidence strength and recency, as answers do.")] = False,
+    limit: Annotated[int | None, typer.Option(
+        min=1, help="Only the first N queries.")] = None,
 ) -> None:
     """nDCG@10, Recall@100 and MRR@10 of Curbside's search on a BEIR data set: lexical
-    (BM25), dense and hybrid, each over the same library and queries."""
+    (BM25), dense, hybrid and hybrid reranked by the cross-encoder, each over the same library
+    and queries."""
     settings = Settings()
-    modes = list(RETRIEVAL_MODES) if mode == "all" else [mode]
-    if not set(modes) <= set(RETRIEVAL_MODES):
-        raise _fail(CurbsideError(f"Unknown mode {mode!r}: use all, lexical, dense or hybrid."))
+    modes = list(retrieval_eval.EVAL_MODES) if mode == "all" else [mode]
     table = Table("data set", "mode", "queries", "nDCG@10", "Recall@100", "MRR@10")
     for name in modes:
-        chosen = settings.model_copy(update={
-            "retrieval": settings.retrieval.model_copy(update={"mode": name})})
         try:
+            chosen = retrieval_eval.settings_for_mode(settings, name)
             result = retrieval_eval.evaluate_beir(
-                folder, chosen, split=split, progress=err, appraised=appraised,
+                folder, chosen, split=split, progress=err, appraised=appraised, limit=limit,
                 run_path=run if name == settings.retrieval.mode or len(modes) == 1 else None)
         except CurbsideError as error:
             raise _fail(error) from None

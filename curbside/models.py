@@ -119,6 +119,9 @@ class PassageHit(BaseModel):
     score: float
     dense_score: float = 0.0
     fused_score: float = 0.0
+    # The cross-encoder's probability that the passage answers the query, where the passage
+    # was reranked (curbside/library/rerank.py); then `score` is the reranker's blend.
+    rerank_score: float | None = None
     appraisal: Appraisal | None = None
 
 

@@ -37,6 +37,16 @@ class RetrievalSettings(BaseSettings):
     # tuned on SciFact's training claims and BioASQ (see BENCHMARKS.md).
     dense_weight: float = 0.3
     candidates: int = 100  # passages each stage proposes before fusion
+    # Reranking (curbside/library/rerank.py): the fused ranking's first `rerank_depth`
+    # passages re-scored by a cross-encoder reading at most `rerank_max_tokens` of query and
+    # passage; `rerank_weight` is the cross-encoder's share against the fused score (1.0: its
+    # score alone), chosen on BioASQ 12b batch 1 (the shipped model's own training questions).
+    # Off by default: no gain out of sample and ~0.8 s a query on 2 cores (BENCHMARKS.md).
+    rerank: bool = False
+    rerank_depth: int = Field(default=30, ge=1)
+    rerank_weight: float = Field(default=0.25, ge=0.0, le=1.0)
+    rerank_max_tokens: int = Field(default=128, ge=16, le=512)
+    rerank_model: Path | None = None  # an ONNX cross-encoder; unset: the shipped model
 
 
 class ComposerSettings(BaseSettings):

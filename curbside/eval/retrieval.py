@@ -27,9 +27,12 @@ from curbside.library.ingest import ingest_paths
 from curbside.library.search import query_terms, search_documents
 from curbside.library.store import Library
 from curbside.models import Document
-from curbside.settings import RetrievalSettings, Settings
+from curbside.settings import RETRIEVAL_MODES, RetrievalSettings, Settings
 
 RUN_DEPTH = 100
+# The modes `curbside eval retrieval` reports: the search stages, and the hybrid ranking
+# reranked by the cross-encoder (curbside/library/rerank.py).
+EVAL_MODES: tuple[str, ...] = (*RETRIEVAL_MODES, "reranked")
 RUN_TAG = "curbside"
 _COMPLETE = "complete"
 
@@ -89,6 +92,15 @@ def library_for_corpus(corpus: Path, progress: Console | None = None) -> Library
     return Library(directory)
 
 
+def settings_for_mode(settings: Settings, mode: str) -> Settings:
+    """The settings with retrieval in one of EVAL_MODES ("reranked": hybrid, reranked)."""
+    if mode not in EVAL_MODES:
+        raise CurbsideError(f"Unknown mode {mode!r}: use all, or one of {', '.join(EVAL_MODES)}.")
+    update: dict[str, object] = ({"mode": "hybrid", "rerank": True} if mode == "reranked"
+                                 else {"mode": mode, "rerank": False})
+    return settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update=update)})
+
+
 def _terms(text: str) -> list[str]:
     try:
         return analyse_question(text, max_chars=100_000).query_terms
@@ -101,13 +113,14 @@ def run_queries(
     queries: dict[str, str],
     settings: RetrievalSettings,
     appraised: bool = False,
+    limit: int | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Each query's ranked documents; `appraised` lifts them by evidence strength and recency
-    as the answer flow does."""
+    """Each query's ranked documents (the first `limit` queries); `appraised` lifts them by
+    evidence strength and recency as the answer flow does."""
     runs = {}
     this_year = datetime.now(UTC).year
-    for qid, text in queries.items():
-        hits = search_documents(library, _terms(text), RUN_DEPTH, settings)
+    for qid, text in list(queries.items())[:limit]:
+        hits = search_documents(library, _terms(text), RUN_DEPTH, settings, query=text)
         ranked = [(hit.doc_id, hit.score) for hit in hits]
         if appraised:
             documents = library.get_many(doc_id for doc_id, _ in ranked)
@@ -150,6 +163,7 @@ def evaluate_beir(
     run_path: Path | None = None,
     progress: Console | None = None,
     appraised: bool = False,
+    limit: int | None = None,
 ) -> RetrievalResult:
     corpus = folder / "corpus.jsonl"
     queries_path = folder / "queries.jsonl"
@@ -163,7 +177,7 @@ def evaluate_beir(
     qrels = read_qrels(qrels_path)
     queries = {q: t for q, t in read_queries(queries_path).items() if q in qrels}
     with library_for_corpus(corpus, progress) as library:
-        runs = run_queries(library, queries, settings.retrieval, appraised)
+        runs = run_queries(library, queries, settings.retrieval, appraised, limit)
     if run_path is not None:
         write_trec_run(runs, run_path)
     return score_runs(runs, qrels)

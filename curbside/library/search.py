@@ -1,9 +1,11 @@
-"""Search of the library: passages for answering, documents for evaluation."""
+"""Search of the library: passages for answering, documents for evaluation; reranked by a
+cross-encoder where the settings ask for it (curbside/library/rerank.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from curbside.library.rerank import PassageReranker, onnx_reranker, rerank
 from curbside.library.store import Library
 from curbside.models import DocumentHit, PassageHit
 from curbside.settings import RetrievalSettings
@@ -44,8 +46,12 @@ def search_passages(
     terms: Sequence[str],
     k: int = 10,
     settings: RetrievalSettings | None = None,
+    query: str | None = None,
+    reranker: PassageReranker | None = None,
 ) -> list[PassageHit]:
-    """The passages best matching the query terms, by words and by meaning."""
+    """The passages best matching the query terms, by words and by meaning; with
+    `settings.rerank`, the first `rerank_depth` re-ordered by the cross-encoder, which reads
+    `query` as typed (else the terms joined)."""
     settings = settings or RetrievalSettings()
     if not terms or k <= 0:
         return []
@@ -53,14 +59,21 @@ def search_passages(
     lexical = library.lexical_passages(terms, depth) if settings.mode != "dense" else []
     dense = (library.nearest_passages(" ".join(terms), depth)
              if settings.mode != "lexical" else [])
-    ranked = fuse(lexical, dense, settings.dense_weight)[:k]
+    ranked = fuse(lexical, dense, settings.dense_weight)[:max(k, settings.rerank_depth)
+                                                           if settings.rerank else k]
     found = library.passages_by_id([pid for pid, *_ in ranked])
-    return [
+    hits = [
         PassageHit(passage=found[pid][0], title=found[pid][1], score=fused, fused_score=fused,
                    lexical_score=lexical_score, dense_score=dense_score)
         for pid, fused, lexical_score, dense_score in ranked
         if pid in found
     ]
+    if settings.rerank:
+        reranker = reranker or onnx_reranker(settings.rerank_model,
+                                             max_tokens=settings.rerank_max_tokens)
+        hits = rerank(query or " ".join(terms), hits, reranker, settings.rerank_depth,
+                      settings.rerank_weight)
+    return hits[:k]
 
 
 def search_documents(
@@ -68,9 +81,11 @@ def search_documents(
     terms: Sequence[str],
     k: int = 100,
     settings: RetrievalSettings | None = None,
+    query: str | None = None,
+    reranker: PassageReranker | None = None,
 ) -> list[DocumentHit]:
     """Documents ranked by their best passage."""
-    hits = search_passages(library, terms, k * 4, settings)
+    hits = search_passages(library, terms, k * 4, settings, query, reranker)
     best: dict[str, DocumentHit] = {}
     for hit in hits:
         doc_id = hit.passage.doc_id
