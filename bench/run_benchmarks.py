@@ -582,8 +582,10 @@ on batch 1 (in sample, +0.5 points); not re-measured out of sample, so not taken
 
 Latency of the reranking step alone (30 passages, 128 tokens): SciFact p50 792 ms / p95 1,295
 ms, BioASQ p50 813 ms / p95 1,372 ms (34-35 pairs/s), measured while the machine's load average
-was 6-7 on 2 cores (other jobs); a quieter probe gave 46 pairs/s at 128 tokens and 117 pairs/s at
-64 (30 passages ≈ 0.65 s and 0.26 s). Either way it is above the issue's ask target (p50 ≤ 250 ms
+was 6-7 on 2 cores (other jobs). Again over the first 100 queries of each (`--limit 100`, load
+average 1.2 at the start, 4.7 at the end): SciFact p50 812 ms / p95 905 ms, BioASQ p50 847 ms /
+p95 966 ms. A bare onnxruntime probe gave 46 pairs/s at 128 tokens and 117 pairs/s at 64 (30
+passages ≈ 0.65 s and 0.26 s). Either way it is above the issue's ask target (p50 ≤ 250 ms
 including composing).
 
 **Reranking stays off by default**: no gain out of sample (−0.7 nDCG@10 points on SciFact,
