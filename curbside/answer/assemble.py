@@ -28,7 +28,7 @@ from curbside.answer.select import (
     scored_candidates,
 )
 from curbside.answer.steps import PlannedStep, guideline_steps, of_another_kind, role_steps
-from curbside.answer.topic import TopicMatcher, topic_phrase, topic_threshold
+from curbside.answer.topic import STATE_WORDS, TopicMatcher, topic_phrase, topic_threshold
 from curbside.answer.urgency import has_emergency_cues
 from curbside.models import (
     GUIDANCE_SOURCE,
@@ -53,6 +53,8 @@ from curbside.settings import ComposerSettings
 from curbside.text import stem, words
 
 COMPOSER_NAME = "extractive"
+# A topic word this much rarer than the topic's rarest at least is one a title must name.
+ESSENTIAL_SHARE = 0.5
 
 
 DISCLAIMERS: dict[str, str] = {
@@ -399,13 +401,16 @@ def compose_article(
         # A page on hemifacial microsomia naming ibuprofen among its risk factors is no
         # document on ibuprofen in pregnancy: the reader must know the evidence is indirect.
         # (An excerpt held without its title is not judged to be about another subject, nor
-        # is a page whose title names the topic's rarest word: "Gout" is about acute gout.)
-        rarest = max(evidence.topic_weights, key=lambda t: evidence.topic_weights[t],
-                     default="")
+        # is a page whose title names every rare word of the topic but those of its state:
+        # "Gout" is about acute gout; "Epidural analgesia …" is not about spinal epidural
+        # abscess.)
+        rarest = max(evidence.topic_weights.values(), default=0.0)
+        essential = {t for t, w in evidence.topic_weights.items()
+                     if w > ESSENTIAL_SHARE * rarest and t not in STATE_WORDS}
         about_other = [evidence.documents[d].title for d in framed_docs
                        if evidence.documents[d].title
                        and matcher.coverage(_subject_of(evidence.documents[d])) < threshold
-                       and rarest not in matcher.present(_subject_of(evidence.documents[d]))]
+                       and not essential <= matcher.present(_subject_of(evidence.documents[d]))]
         one = len(framed_docs) == 1
         counted = f"Only {_documents(framed_docs)} in the library"
         if about_other and len(about_other) == len(framed_docs):

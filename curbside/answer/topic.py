@@ -264,7 +264,10 @@ def subtype_names(titles: Sequence[str], matcher: TopicMatcher,
         if len(title_words) > end - start + 1 + SUBTYPE_TITLE_EXTRA:
             continue
         for i in (start - 1, end):
-            if 0 <= i < len(title_words) and _qualifies_a_kind(title_words[i], question_words):
+            # The page is named for the kind: its title starts with the kind's name ("Risk of
+            # pediatric X" is a page on a risk, not on a kind of X).
+            if (0 <= i < len(title_words) and min(i, start) == 0
+                    and _qualifies_a_kind(title_words[i], question_words)):
                 found.append(tuple(stem(w) for w in title_words[min(i, start):max(i + 1, end)]))
     return list(dict.fromkeys(found))
 

@@ -619,8 +619,9 @@ def test_a_page_named_for_the_condition_is_no_indirect_evidence_on_its_acute_for
     papers = [document("t:91", "Testitis",
                        "Acute testitis is treated with synthetic drug A, which shortens it.")]
     asked = evidence("How is acute testitis treated?", papers)
-    # "acute" rare enough here that the title "Testitis" covers under the topic's threshold
-    asked = replace(asked, topic_weights={"acute": 3.0, "testitis": 5.0})
+    # "acute" rare enough here that the title "Testitis" covers under the topic's threshold;
+    # it says the state of testitis, not another condition
+    asked = replace(asked, topic_weights={"acute": 4.0, "testitis": 5.0})
     article = compose_article(asked, "clinician", RULES_ONLY)
     assert article.bottom_line
     assert "another subject" not in article.coverage.note

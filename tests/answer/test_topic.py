@@ -83,7 +83,7 @@ def test_a_page_named_for_a_kind_of_the_topic_names_a_subtype() -> None:
     matcher = TopicMatcher({t: 5.0 for t in analysis.topic_terms}, analysis.topic_phrases)
     asked = set(words(analysis.question))
     titles = ["Testitis zoster oticus", "Congenital testitis zoster", "Testitis zoster",
-              "Acute testitis zoster", "Testitis zoster trial",
+              "Acute testitis zoster", "Testitis zoster trial", "Risk of juvenile testitis zoster",
               "A long synthetic paper title that ends on testitis zoster outcomes in adults"]
     found = subtype_names(titles, matcher, asked)
     assert found == [("testiti", "zoster", "oticus"), ("congenit", "testiti", "zoster")]
