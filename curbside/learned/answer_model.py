@@ -1,9 +1,10 @@
 """The answer-sentence model: does this sentence answer this question?
 
 A cross-encoder (all-MiniLM-L6-v2's transformer with a one-logit head) fine-tuned by
-`bench/train_answer_model.py` on BioASQ 12b batches 1-2 (expert snippets against the other
-sentences of the same abstracts and BM25 look-alikes), MedQuAD (a page's answer to this question
-against its answers to the page's other questions) and PubMedQA (conclusions against methods).
+`bench/train_answer_model.py` on BioASQ 12b batch 1 (expert snippets against the other
+sentences of the same abstracts and BM25 look-alikes; batches 2 and 3 are held out to score
+it), MedQuAD (a page's answer to this question against its answers to the page's other
+questions) and PubMedQA (conclusions against methods).
 It reads the question and the sentence followed by its document's title, so a sentence about
 another population or condition ("…in osteoarthritis") scores low for a pregnancy question.
 
