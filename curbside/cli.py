@@ -106,15 +106,26 @@ def _fail(error: CurbsideError) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _ingest_with_progress(library: Library, paths: list[Path]) -> IngestReport:
-    problems_shown = 0
+class _SkippedPrinter:
+    """Says each skipped record on stderr, the first MAX_PROBLEMS_SHOWN of them, and how many
+    more there were once the work is done."""
 
-    def on_problem(problem: RecordProblem) -> None:
-        nonlocal problems_shown
-        problems_shown += 1
-        if problems_shown <= MAX_PROBLEMS_SHOWN:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, problem: RecordProblem) -> None:
+        self.count += 1
+        if self.count <= MAX_PROBLEMS_SHOWN:
             err.print(f"[yellow]skipped[/yellow] {escape(problem.where)}: "
                       f"{escape(problem.message)}", highlight=False, soft_wrap=True)
+
+    def say_the_rest(self) -> None:
+        if self.count > MAX_PROBLEMS_SHOWN:
+            err.print(f"… and {self.count - MAX_PROBLEMS_SHOWN:,} more skipped.")
+
+
+def _ingest_with_progress(library: Library, paths: list[Path]) -> IngestReport:
+    on_problem = _SkippedPrinter()
 
     # One bar for the whole ingest (files done of all files, records so far): a task per file
     # would redraw every task on each update, which is slow with thousands of files.
@@ -132,8 +143,7 @@ def _ingest_with_progress(library: Library, paths: list[Path]) -> IngestReport:
                             current=state.path.name if state.path is not None else "")
 
         report = ingest_paths(library, paths, on_progress, on_problem)
-    if problems_shown > MAX_PROBLEMS_SHOWN:
-        err.print(f"… and {problems_shown - MAX_PROBLEMS_SHOWN:,} more skipped.")
+    on_problem.say_the_rest()
     return report
 
 
@@ -557,9 +567,13 @@ def _operator() -> str:
 def users_list(library: LibraryOption = None) -> None:
     """Accounts and their roles."""
     settings = _settings(library)
-    with Library(settings.library) as lib:
-        for user in Accounts(_editorial(lib, settings)).list():
-            out.print(f"{user.name}\t{user.role}", highlight=False)
+    try:
+        with Library(settings.library) as lib:
+            users = Accounts(_editorial(lib, settings)).list()
+    except CurbsideError as error:  # a library that cannot open, an unreachable database
+        raise _fail(error) from None
+    for user in users:
+        out.print(f"{user.name}\t{user.role}", highlight=False)
 
 
 @users_app.command("token")
@@ -586,10 +600,14 @@ def users_tokens(name: Annotated[str | None, typer.Argument(help="One account.")
                  library: LibraryOption = None) -> None:
     """API tokens issued: id, account, issued, expires, state (never the tokens)."""
     settings = _settings(library)
-    with Library(settings.library) as lib:
-        for t in Accounts(_editorial(lib, settings)).tokens(name):
-            out.print(f"{t.id}\t{t.user}\t{t.created_at}\t{t.expires_at}\t{t.state}",
-                      highlight=False)
+    try:
+        with Library(settings.library) as lib:
+            tokens = Accounts(_editorial(lib, settings)).tokens(name)
+    except CurbsideError as error:
+        raise _fail(error) from None
+    for t in tokens:
+        out.print(f"{t.id}\t{t.user}\t{t.created_at}\t{t.expires_at}\t{t.state}",
+                  highlight=False)
 
 
 @users_app.command("revoke")
@@ -702,19 +720,22 @@ def audit_anchor(library: LibraryOption = None) -> None:
     """Record the table's newest entry as the head, after a deliberate restore from a backup
     (audited: the entry names the head it replaced)."""
     settings = _settings(library)
-    with Library(settings.library) as lib:
-        db = _editorial(lib, settings)
-        intact, message = audit.verify(db)
-        path = audit.head_path(db)
-        try:
-            old = audit.read_head(path) if path else None
-        except ValueError:
-            old = None
-        with audit.transaction(db, audited=False):
-            audit.append(db, _operator(), "re-anchor", detail={
-                "replaced_head": {"seq": old.seq, "hash": old.hash} if old else None,
-                "verify_before": message})
-        head = audit.anchor(db, force=True)
+    try:
+        with Library(settings.library) as lib:
+            db = _editorial(lib, settings)
+            intact, message = audit.verify(db)
+            path = audit.head_path(db)
+            try:
+                old = audit.read_head(path) if path else None
+            except ValueError:
+                old = None
+            with audit.transaction(db, audited=False):
+                audit.append(db, _operator(), "re-anchor", detail={
+                    "replaced_head": {"seq": old.seq, "hash": old.hash} if old else None,
+                    "verify_before": message})
+            head = audit.anchor(db, force=True)
+    except CurbsideError as error:
+        raise _fail(error) from None
     out.print(f"Audit head recorded: entry {head.seq if head else 0}"
               f"{'' if intact else ' (the log did not verify before: ' + message + ')'}.",
               highlight=False)
@@ -725,8 +746,11 @@ def audit_verify(library: LibraryOption = None) -> None:
     """Check that no audit entry was changed or removed, the newest included, and that the
     append-only triggers are in place."""
     settings = _settings(library)
-    with Library(settings.library) as lib:
-        intact, message = audit.verify(_editorial(lib, settings))
+    try:
+        with Library(settings.library) as lib:
+            intact, message = audit.verify(_editorial(lib, settings))
+    except CurbsideError as error:
+        raise _fail(error) from None
     out.print(message, highlight=False)
     if not intact:
         raise typer.Exit(1)
@@ -895,15 +919,7 @@ def pubmed_fetch(
     settings = _settings(library)
     if (query is None) == (not pmid):
         raise _fail(CurbsideError("Give either a QUERY or --pmid PMID (not both)."))
-    problems_shown = 0
-
-    def on_problem(problem: RecordProblem) -> None:
-        nonlocal problems_shown
-        problems_shown += 1
-        if problems_shown <= MAX_PROBLEMS_SHOWN:
-            err.print(f"[yellow]skipped[/yellow] {escape(problem.where)}: "
-                      f"{escape(problem.message)}", highlight=False, soft_wrap=True)
-
+    on_problem = _SkippedPrinter()
     try:
         with Library(settings.library, create=True) as lib, Progress(
             SpinnerColumn(), TextColumn("[bold]Fetching from PubMed"), BarColumn(),
@@ -923,8 +939,7 @@ def pubmed_fetch(
                                      on_problem=on_problem)
     except CurbsideError as error:
         raise _fail(error) from None
-    if problems_shown > MAX_PROBLEMS_SHOWN:
-        err.print(f"… and {problems_shown - MAX_PROBLEMS_SHOWN:,} more skipped.")
+    on_problem.say_the_rest()
     _print_fetch_report(report)
     if report.counts.added or report.counts.replaced:
         _recheck_living_articles(settings)

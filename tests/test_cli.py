@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from curbside.library.store import Library
+
 COVERED = "What is oculopharyngeal muscular dystrophy?"
 
 
@@ -156,3 +158,19 @@ def test_serve_refuses_several_processes_on_sqlite(starter_library_dir: Path) ->
     assert result.returncode == 1
     assert "--workers 2" in result.stderr and "SQLite" in result.stderr
     assert "--ask-workers" in result.stderr
+
+
+def test_board_commands_say_plainly_when_the_shared_database_is_unreachable(
+        tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    with Library(library, create=True):
+        pass  # an empty library: the failure is the database's alone
+    env_url = "postgresql://curbside@127.0.0.1:9/none"  # port 9 (discard): nothing listens
+    for command in (["users", "list"], ["users", "tokens"], ["audit", "verify"]):
+        env = dict(os.environ, CURBSIDE_LIBRARY=str(library), CURBSIDE_DATABASE_URL=env_url,
+                   COLUMNS="200")
+        result = subprocess.run([sys.executable, "-m", "curbside.cli", *command],
+                                capture_output=True, text=True, env=env, check=False)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr, command
+        assert "error:" in result.stderr and "database" in result.stderr.lower(), command
