@@ -75,6 +75,8 @@ _CLAUSE = re.compile(
 
 
 # "… include: A history …", not "a 1:1 ratio" nor a glued "… Information: The online …"
+# A long lead-in, a colon and a few words to the end: the list's first item alone.
+_FIRST_ITEM_ONLY = re.compile(r"^(?:[^\s:]+\s+){5,}[^\s:]+:\s+(?:[^\s:]+\s*){1,4}$")
 _LIST_LEAD_IN = re.compile(
     r"\b(?:include|includes|including|are|were|following|such as|as follows|these)\s*:\s+"
     r"(?:[A-Z]|- )")
@@ -87,8 +89,9 @@ def states_something(text: str) -> bool:
 
 def cuts_a_list(text: str) -> bool:
     """A list's lead-in with its first item only ("The risk factors … include: A history of
-    DVT."), where a page's flattened list was cut into sentences."""
-    return bool(_LIST_LEAD_IN.search(text))
+    DVT.", "… to confirm a diagnosis and find its cause: TSH test."), where a page's flattened
+    list was cut into sentences."""
+    return bool(_LIST_LEAD_IN.search(text) or _FIRST_ITEM_ONLY.match(text))
 
 
 ADVICE_HEAD_WORDS = 6  # words before a colon that make an advice, not a field's label

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from curbside.answer.assemble import article_title, compose_article
+from curbside.answer.bottom_line import cuts_a_list
 from curbside.answer.question import analyse_question
 from curbside.answer.topic import topic_phrase
 from curbside.models import (
@@ -625,3 +626,13 @@ def test_a_page_named_for_the_condition_is_no_indirect_evidence_on_its_acute_for
     article = compose_article(asked, "clinician", RULES_ONLY)
     assert article.bottom_line
     assert "another subject" not in article.coverage.note
+
+
+@pytest.mark.parametrize(("text", "cut"), [
+    ("The risk factors for testitis include: A history of testitis.", True),
+    ("Providers may then use several synthetic tests to find its cause: TSH test.", True),
+    ("Regimen: 1.2 mg of synthetic drug A orally immediately", False),
+    ("Key principle: Continue synthetic drug A until the testitis resolves.", False),
+])
+def test_a_list_cut_after_its_first_item_is_known(text: str, cut: bool) -> None:
+    assert cuts_a_list(text) is cut
