@@ -28,7 +28,7 @@ from curbside.answer.select import (
     scored_candidates,
 )
 from curbside.answer.steps import PlannedStep, guideline_steps, of_another_kind, role_steps
-from curbside.answer.topic import STATE_WORDS, TopicMatcher, topic_phrase, topic_threshold
+from curbside.answer.topic import TopicMatcher, essential_words, topic_phrase, topic_threshold
 from curbside.answer.urgency import has_emergency_cues
 from curbside.models import (
     GUIDANCE_SOURCE,
@@ -53,8 +53,6 @@ from curbside.settings import ComposerSettings
 from curbside.text import stem, words
 
 COMPOSER_NAME = "extractive"
-# A topic word this much rarer than the topic's rarest at least is one a title must name.
-ESSENTIAL_SHARE = 0.5
 
 
 DISCLAIMERS: dict[str, str] = {
@@ -328,6 +326,7 @@ def compose_article(
                                lambda text: matcher.coverage(text) >= threshold, unread)
 
     bottom: list[Candidate] = []
+    essential = essential_words(focused.topic_weights)
     # A clinician's treatment question answered by a guideline gets its steps first and the
     # guideline's own main recommendation as the bottom line.
     steps_first = audience == "clinician" and primary == plan.MANAGEMENT
@@ -335,7 +334,9 @@ def compose_article(
     if planned_steps:
         lead = guideline_bottom_line(
             planned_steps, _section_pool(candidates, plan.MANAGEMENT, belongs),
-            analysis.population)
+            analysis.population,
+            lambda c: essential <= (matcher.present(c.text) | matcher.present(
+                _subject_of(focused.documents[c.doc_ids[0]]))))
         if lead is not None:
             bottom = [lead]
             planned_steps = _without(planned_steps, lead)
@@ -404,9 +405,7 @@ def compose_article(
         # is a page whose title names every rare word of the topic but those of its state:
         # "Gout" is about acute gout; "Epidural analgesia …" is not about spinal epidural
         # abscess.)
-        rarest = max(evidence.topic_weights.values(), default=0.0)
-        essential = {t for t, w in evidence.topic_weights.items()
-                     if w > ESSENTIAL_SHARE * rarest and t not in STATE_WORDS}
+        essential = essential_words(evidence.topic_weights)
         about_other = [evidence.documents[d].title for d in framed_docs
                        if evidence.documents[d].title
                        and matcher.coverage(_subject_of(evidence.documents[d])) < threshold

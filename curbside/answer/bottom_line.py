@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from curbside.answer import sections as plan
 from curbside.answer.lead import (
@@ -19,10 +19,11 @@ from curbside.answer.lead import (
 from curbside.answer.population import for_another_group, names_a_population
 from curbside.answer.select import Candidate
 from curbside.answer.steps import PlannedStep
-from curbside.answer.topic import TopicMatcher
+from curbside.answer.topic import TopicMatcher, essential_words
 from curbside.models import (
     GUIDANCE_SOURCE,
     Audience,
+    Document,
     Evidence,
     Intent,
 )
@@ -130,7 +131,9 @@ LEAD_STEPS = 2  # a guideline's headings whose advice may lead when none names a
 
 
 def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate] = (),
-                          population: Sequence[str] = ()) -> Candidate | None:
+                          population: Sequence[str] = (),
+                          on_topic: Callable[[Candidate], bool] = lambda _: True,
+                          ) -> Candidate | None:
     """For a treatment question answered by a guideline's steps, the bottom line is the
     guideline's own main recommendation: a first-line recommendation if it states one, else
     the advice of its first headings (the order its panel gave them) that the answer model
@@ -140,8 +143,10 @@ def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate
     after them). The lead model, fitted on abstracts, would pick the line whose words the
     documents share most, a score's "Malignancy: 1.0 point" as soon as any other. Advice for
     a group the question did not ask about ("Children: Burns exceeding 10-15% TBSA") never
-    leads."""
-    lines = [c for step in steps for c in step.items if c.guideline]
+    leads, nor does a line that does not name the topic in a guideline on another subject
+    (`on_topic`): an antidepressant chapter's "SSRIs are generally preferred as first-line
+    medication", shown for its table row on hyponatremia, is no answer on hyponatremia."""
+    lines = [c for step in steps for c in step.items if c.guideline and on_topic(c)]
     # "First-line: norepinephrine …" is labelled as the recommendation it is.
     first_line = [c for c in lines if plan.names_first_line(c.text, c.hit.passage.section)
                   and (advises(c.text) or plan.FIRST_LINE_LABEL.match(c.text.lower()))
@@ -154,7 +159,7 @@ def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate
     unshown = [c for c in pool if id(c) not in kept
                and (c.hit.passage.doc_id, c.hit.passage.section) in headings]
     leading = [c for c in [*shown, *unshown] if c.guideline and advises(c.text)
-               and not for_another_group(population, c.text)]
+               and not for_another_group(population, c.text) and on_topic(c)]
     # "Recommended in preference to ACEi …" has its subject in its heading, not in itself:
     # read alone, as a bottom line is, it says nothing ("Not recommended for severe DKA …").
     leading = [c for c in leading if not _NO_SUBJECT.match(c.text)]
@@ -170,8 +175,11 @@ def guideline_bottom_line(steps: Sequence[PlannedStep], pool: Sequence[Candidate
 def _about_the_topic(candidate: Candidate, evidence: Evidence, matcher: TopicMatcher) -> bool:
     """The sentence's document is named for the topic (its title, or the guideline it is part
     of, covers all of the topic's rarity)."""
-    document = evidence.documents[candidate.doc_ids[0]]
-    return matcher.coverage(f"{document.title} {document.part_of or ''}") >= 1.0
+    return matcher.coverage(_subject_of(evidence.documents[candidate.doc_ids[0]])) >= 1.0
+
+
+def _subject_of(document: Document) -> str:
+    return f"{document.title} {document.part_of or ''}"
 
 
 # Questions asking for a list of things of one kind, and the kind.
@@ -250,9 +258,14 @@ def choose_bottom_line(
         usable = [c for c in usable if _about_the_topic(c, evidence, matcher)] or usable
     if evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING):
         # A guideline's first-line recommendation is the answer to "how is it treated".
+        # … of a guideline on the topic, or one its line names: an antidepressant chapter's
+        # "SSRIs are generally preferred as first-line medication" is no answer on hyponatremia.
+        essential = essential_words(evidence.topic_weights)
         first_line = [c for c in usable
                       if evidence.documents[c.doc_ids[0]].source == GUIDANCE_SOURCE
-                      and plan.names_first_line(c.text, c.hit.passage.section)]
+                      and plan.names_first_line(c.text, c.hit.passage.section)
+                      and essential <= (matcher.present(c.text) | matcher.present(
+                          _subject_of(evidence.documents[c.doc_ids[0]])))]
         usable = first_line or usable
     if audience == "patient":
         primary = plan.PRIMARY[evidence.analysis.intent]

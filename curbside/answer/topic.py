@@ -246,7 +246,9 @@ TITLE_TOPIC_WORDS = frozenset("""treatment treatments management diagnosis overv
     guidelines summary facts information symptoms causes prevention care trial trials study
     studies history review reviews report reports update research series registry cohort
     analysis""".split()) | (FRAME_WORDS - {"type", "types"})
-SUBTYPE_TITLE_EXTRA = 2  # words a title may hold besides the topic's name and its qualifier
+SUBTYPE_TITLE_EXTRA = 2
+# A topic word at least this share of the rarest word's weight is one a text must name.
+ESSENTIAL_SHARE = 0.5  # words a title may hold besides the topic's name and its qualifier
 
 
 def subtype_names(titles: Sequence[str], matcher: TopicMatcher,
@@ -295,3 +297,11 @@ def _qualifies_a_kind(word: str, question_words: Collection[str]) -> bool:
             and word not in NAME_TAILS and word not in STATE_WORDS
             and word not in TITLE_TOPIC_WORDS and word not in WHOM_NOUNS
             and len(word) > 2 and not word.isdigit())
+
+
+def essential_words(topic_weights: Mapping[str, float]) -> set[str]:
+    """The topic's words a text must name to be about it: the rare ones, not a word of its
+    state ("acute" of "acute gout") nor one under half as rare as its rarest word."""
+    rarest = max(topic_weights.values(), default=0.0)
+    return {t for t, w in topic_weights.items()
+            if w > ESSENTIAL_SHARE * rarest and t not in STATE_WORDS}

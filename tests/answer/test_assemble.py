@@ -636,3 +636,19 @@ def test_a_page_named_for_the_condition_is_no_indirect_evidence_on_its_acute_for
 ])
 def test_a_list_cut_after_its_first_item_is_known(text: str, cut: bool) -> None:
     assert cuts_a_list(text) is cut
+
+
+def test_a_first_line_of_a_guideline_on_another_subject_does_not_lead() -> None:
+    guide = guideline_document("guideline:w/2", "Widget mood care — Synthetic", {
+        "Older Adults › First-Line Medications": [
+            "Synthetic drug B is generally preferred as first-line medication due to its "
+            "favourable side effect profile.",
+            "Monitor for testitis with synthetic drug B in older adults."],
+    })
+    # No document is named for testitis: the bottom line is chosen among all lines.
+    papers = [document("t:95", "A synthetic kidney disorder",
+                       "Testitis may occur and is treated with synthetic fluids, which help.")]
+    article = guideline_article("How is testitis treated?", guide, papers)
+    assert isinstance(article, Article)
+    [lead] = article.bottom_line
+    assert "drug B is generally preferred" not in lead.text
