@@ -75,9 +75,9 @@ _CLAUSE = re.compile(
     r"\w+ed)\b", re.IGNORECASE)
 
 
-# "… include: A history …", not "a 1:1 ratio" nor a glued "… Information: The online …"
 # A long lead-in, a colon and a few words to the end: the list's first item alone.
 _FIRST_ITEM_ONLY = re.compile(r"^(?:[^\s:]+\s+){5,}[^\s:]+:\s+(?:[^\s:]+\s*){1,4}$")
+# "… include: A history …", not "a 1:1 ratio" nor a glued "… Information: The online …"
 _LIST_LEAD_IN = re.compile(
     r"\b(?:include|includes|including|are|were|following|such as|as follows|these)\s*:\s+"
     r"(?:[A-Z]|- )")
@@ -245,11 +245,13 @@ def choose_bottom_line(
     treats = evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING)
     if treats:
         # "The shingles vaccine is … not a treatment for those who already have shingles"
-        # says what does not treat it: the answer is what does.
-        # Nor does a vaccine that prevents it ("… approved a vaccine (Zostavax) to prevent
-        # shingles"), asked how it is treated.
+        # says what does not treat it: the answer is what does. Nor does a vaccine that
+        # prevents it ("… approved a vaccine (Zostavax) to prevent shingles"), asked how it
+        # is treated rather than prevented.
+        asks_prevention = bool(_PREVENTS.search(evidence.analysis.question))
         usable = [c for c in usable if not _NOT_A_TREATMENT.search(c.text)
-                  and not (_PREVENTS.search(c.text) and not _TREATS.search(c.text))] or usable
+                  and (asks_prevention or not _PREVENTS.search(c.text)
+                       or _TREATS.search(c.text))] or usable
     if treats and not evidence.analysis.population:
         usable = [c for c in usable if not names_a_population(c.text)] or usable
     if treats:

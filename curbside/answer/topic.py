@@ -265,12 +265,14 @@ def subtype_names(titles: Sequence[str], matcher: TopicMatcher,
         start, end = run
         if len(title_words) > end - start + 1 + SUBTYPE_TITLE_EXTRA:
             continue
-        for i in (start - 1, end):
-            # The page is named for the kind: its title starts with the kind's name ("Risk of
-            # pediatric X" is a page on a risk, not on a kind of X).
-            if (0 <= i < len(title_words) and min(i, start) == 0
-                    and _qualifies_a_kind(title_words[i], question_words)):
-                found.append(tuple(stem(w) for w in title_words[min(i, start):max(i + 1, end)]))
+        # The page is named for the kind: its title starts with the kind's name ("Familial
+        # hemiplegic migraine", "Herpes zoster oticus"); "Risk of pediatric X" is a page on a
+        # risk, not on a kind of X. The kind is named by the word next to the topic's name.
+        before, after = title_words[:start], title_words[end:end + 1]
+        if before and all(_qualifies_a_kind(w, question_words) for w in before):
+            found.append(tuple(stem(w) for w in title_words[start - 1:end]))
+        elif not before and after and _qualifies_a_kind(after[0], question_words):
+            found.append(tuple(stem(w) for w in title_words[start:end + 1]))
     return list(dict.fromkeys(found))
 
 

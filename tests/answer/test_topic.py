@@ -87,6 +87,9 @@ def test_a_page_named_for_a_kind_of_the_topic_names_a_subtype() -> None:
               "A long synthetic paper title that ends on testitis zoster outcomes in adults"]
     found = subtype_names(titles, matcher, asked)
     assert found == [("testiti", "zoster", "oticus"), ("congenit", "testiti", "zoster")]
+    # a kind named by two words is named by the one next to the topic
+    assert subtype_names(["Familial juvenile testitis zoster"], matcher, asked) == [
+        ("juvenil", "testiti", "zoster")]
     assert names_subtype("Synthetic: testitis zoster oticus needs no treatment.", found)
     assert not names_subtype("Synthetic: testitis zoster needs treatment.", found)
 
