@@ -57,6 +57,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import verifier_cases  # noqa: E402
+from ingest_formats import DOCUMENTS as FORMAT_DOCUMENTS  # noqa: E402
+from ingest_formats import bench_formats, formats_report  # noqa: E402
 from load_server import questions as bioasq_questions  # noqa: E402
 
 from tests.answer.chat_servers import llama_server, llm_python  # noqa: E402
@@ -372,6 +374,7 @@ def main() -> None:
         os.environ["XDG_CACHE_HOME"] = str(work / "cache")
         token_table()  # distil the embedding model once, outside the timed ingest
         ingest = bench_ingest(data, work)
+        formats = bench_formats(work / "formats")
         questions = bioasq_questions(data)
         with Library(work / "starter") as library:
             search = bench_search(library, questions)
@@ -428,6 +431,15 @@ all-MiniLM-L6-v2; word-piece weights computed from the library first).
 
 Documents per source in the starter library:
 {", ".join(f"{name} {count:,}" for name, count in sorted(per_source.items()))}.
+
+### Ingest by format
+
+The same {FORMAT_DOCUMENTS} open-medicine guideline summaries (real text from a dependency) written
+out in each format by `bench/ingest_formats.py` (made for timing only, in a scratch folder) and
+ingested into a fresh library each, embedding included. Equal passage counts mean each reader
+recovered the same sections and lines.
+
+{formats_report(formats)}
 
 ## Guideline-covered questions: which guideline sections the articles cite
 
