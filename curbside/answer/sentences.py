@@ -145,6 +145,9 @@ _PAGE_TEXT = re.compile(
     r"contact (?:us|the)|call \d|for more information|the following (?:list|table|resources)|"
     r"frequency (?:may|of \d)|a frequency of|listed as a fraction|sign or symptom may be|"
     r"approximate number of patients|this information comes from|orphanet|"
+    # the rest of a rare-disease page's note on its table of signs and their frequencies
+    r"frequency of a sign or symptom|number of the fraction|information on frequency|"
+    r"these frequencies are based|"
     r"\bsee (?:the )?(?:chapter|section|page|topic)s?\b|\bfor more on\b|"
     r"\bread more\b|\blearn more\b|"
     # software notes in guideline summaries ("… Calculator: calculate_sofa — available via MCP")

@@ -41,6 +41,8 @@ def test_study_aims_and_questions_are_not_findings() -> None:
 @pytest.mark.parametrize("sentence", [
     "We wanted to determine whether synthetic marker Y relates to synthetic disease X.",
     "Scientists are also studying how synthetic cells take part in synthetic disease X.",
+    "The frequency of a sign or symptom is usually listed as a rough synthetic estimate.",
+    "Because these frequencies are based on a specific study, the synthetic fractions vary.",
     "Researchers continue to study the causes and risk factors for synthetic disease X.",
     "The specific goals of this research are to understand how synthetic crystals act.",
     "Although X matters, our understanding of its synthetic course is incomplete today.",
