@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -89,26 +90,33 @@ class AnswerScorer:
         return np.array([self.remembered[k] for k in keys], dtype=np.float32)
 
     def _score(self, question: str, texts: list[str]) -> Scores:
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        # Sorted by length so each batch pads little; scores go back to the given order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        logits = np.zeros(len(texts), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
-            encoded = self.tokenizer.encode_batch([(question, texts[i]) for i in chunk])
-            width = max(len(e.ids) for e in encoded)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for row, e in enumerate(encoded):
-                ids[row, :len(e.ids)] = e.ids
-                mask[row, :len(e.ids)] = 1
-                types[row, :len(e.ids)] = e.type_ids
-            out = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask,
-                                                 "token_type_ids": types})[0]
-            logits[chunk] = np.asarray(out, dtype=np.float32).reshape(-1)
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        return pair_probabilities(self.session, self.tokenizer, question, texts, BATCH)
+
+
+def pair_probabilities(session: Any, tokenizer: Any, first: str, seconds: Sequence[str],
+                       batch: int) -> Scores:
+    """A one-logit cross-encoder's probability for `first` read with each of `seconds`
+    (onnxruntime session, tokenizers tokenizer set to truncate), in the order given."""
+    if not seconds:
+        return np.zeros(0, dtype=np.float32)
+    # Sorted by length so each batch pads little; scores go back to the given order.
+    order = sorted(range(len(seconds)), key=lambda i: len(seconds[i]))
+    logits = np.zeros(len(seconds), dtype=np.float32)
+    for start in range(0, len(order), batch):
+        chunk = order[start:start + batch]
+        encoded = tokenizer.encode_batch([(first, seconds[i]) for i in chunk])
+        width = max(len(e.ids) for e in encoded)
+        ids = np.zeros((len(chunk), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, e in enumerate(encoded):
+            ids[row, :len(e.ids)] = e.ids
+            mask[row, :len(e.ids)] = 1
+            types[row, :len(e.ids)] = e.type_ids
+        out = session.run(["logits"], {"input_ids": ids, "attention_mask": mask,
+                                       "token_type_ids": types})[0]
+        logits[chunk] = np.asarray(out, dtype=np.float32).reshape(-1)
+    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
 
 
 @cache

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from curbside.errors import CurbsideError
-from curbside.learned.answer_model import shipped_model, starting_weights
+from curbside.learned.answer_model import pair_probabilities, shipped_model, starting_weights
 from curbside.models import PassageHit
 
 Scores = npt.NDArray[np.float32]
@@ -66,27 +66,8 @@ class OnnxPassageReranker:
         self.tokenizer.no_padding()
 
     def score(self, query: str, passages: Sequence[tuple[str, str]]) -> Scores:
-        texts = [passage_text(title, text) for title, text in passages]
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        # Sorted by length so each batch pads little; scores go back to the given order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        logits = np.zeros(len(texts), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
-            encoded = self.tokenizer.encode_batch([(query, texts[i]) for i in chunk])
-            width = max(len(e.ids) for e in encoded)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for row, e in enumerate(encoded):
-                ids[row, :len(e.ids)] = e.ids
-                mask[row, :len(e.ids)] = 1
-                types[row, :len(e.ids)] = e.type_ids
-            out = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask,
-                                                 "token_type_ids": types})[0]
-            logits[chunk] = np.asarray(out, dtype=np.float32).reshape(-1)
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        return pair_probabilities(self.session, self.tokenizer, query,
+                                  [passage_text(title, text) for title, text in passages], BATCH)
 
 
 @cache
