@@ -436,8 +436,8 @@ Documents per source in the starter library:
 
 The same {FORMAT_DOCUMENTS} open-medicine guideline summaries (real text from a dependency) written
 out in each format by `bench/ingest_formats.py` (made for timing only, in a scratch folder) and
-ingested into a fresh library each, embedding included. Equal passage counts mean each reader
-recovered the same sections and lines.
+ingested into a fresh library each, embedding included. Passage counts within 1 % of each other
+mean the readers recovered the same sections and lines.
 
 {formats_report(formats)}
 
