@@ -199,7 +199,7 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
             if token in CONDITION_TAILS and len(phrases[-1]) >= 2:
                 names.append(list(phrases[-1]))
             phrases.append([])
-        if token in FUNCTION_WORDS or len(token) < 2:
+        if token in FUNCTION_WORDS or (len(token) < 2 and not _names_a_kind_letter(tokens, i)):
             continue
         for variant in spelling_variants(token):
             query.append(variant)
@@ -218,6 +218,13 @@ def analyse_question(question: str, max_chars: int = 2000) -> QuestionAnalysis:
         condition_names=names,
         population=[p.name for p in populations],
     )
+
+
+def _names_a_kind_letter(tokens: list[str], i: int) -> bool:
+    """A letter after a topic word names its kind ("hepatitis C", "vitamin D"): searched,
+    though a letter alone is too common to be a topic word."""
+    return (len(tokens[i]) == 1 and tokens[i].isalpha() and i > 0
+            and _names_topic(tokens[i - 1], set()))
 
 
 def care_setting_words(question: str) -> set[str]:

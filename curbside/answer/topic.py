@@ -198,6 +198,7 @@ def topic_threshold(topic_weights: Mapping[str, float], settings: ComposerSettin
     return settings.topic_coverage_long
 
 
+_KIND_LETTER = re.compile(r"[a-z]")  # "C" of "hepatitis C"
 # People a topic's adjective may qualify ("postmenopausal women", "diabetic patients").
 WHOM_NOUNS = frozenset("women men patients adults people individuals".split())
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive", "ant", "ent", "ary")
@@ -215,8 +216,9 @@ def topic_phrase(analysis: QuestionAnalysis) -> str:
                  if w in terms or any(part in terms for part in w.split("-"))]
     if positions and positions[-1] - positions[0] + 1 <= len(terms) + 1:
         last = positions[-1]
-        if last + 1 < len(spans) and spans[last + 1][2] in NAME_TAILS:
-            last += 1  # "Havana syndrome", not "Havana"
+        if last + 1 < len(spans) and (spans[last + 1][2] in NAME_TAILS
+                                      or _KIND_LETTER.fullmatch(spans[last + 1][2])):
+            last += 1  # "Havana syndrome", not "Havana"; "hepatitis C", not "hepatitis"
         elif (last + 1 < len(spans) and spans[last + 1][2] in WHOM_NOUNS
               and spans[last][2].endswith(_ADJECTIVE_ENDINGS)):
             last += 1  # "osteoporosis in postmenopausal women", not "… postmenopausal"

@@ -179,3 +179,10 @@ def test_prevention_and_complications_are_no_part_of_the_topic() -> None:
     assert analyse_question("How is migraine prevented?").topic_terms == ["migraine"]
     assert analyse_question("What are the complications of diabetes?").topic_terms == [
         "diabetes"]
+
+
+def test_a_letter_naming_a_kind_is_searched_and_titled() -> None:
+    analysis = analyse_question("What is the prognosis of hepatitis C?")
+    assert "c" in analysis.query_terms
+    assert topic_phrase(analysis) == "hepatitis C"
+    assert "c" not in analysis.topic_terms  # a letter alone is too common to gate on
