@@ -57,22 +57,12 @@ class AnswerScorer:
 
     def __init__(self, path: Path | None = None, threads: int = 2,
                  max_tokens: int = ASK_TOKENS):
-        import onnxruntime
-        from tokenizers import Tokenizer
-
         path = path or shipped_model()
         if not path.exists():
             raise CurbsideError(
                 f"The answer-sentence model is missing ({path}). Reinstall Curbside "
                 "(`pip install -e .`); the model ships inside the package.")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(path), options,
-                                                    providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(Path(starting_weights()) / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_tokens, strategy="only_second")
-        self.tokenizer.no_padding()
+        self.session, self.tokenizer = load_cross_encoder(path, threads, max_tokens)
         # Asked again (a follow-up, a re-check, a reload), a question's sentences are not re-read.
         self.remembered: OrderedDict[tuple[str, str], float] = OrderedDict()
 
@@ -91,6 +81,23 @@ class AnswerScorer:
 
     def _score(self, question: str, texts: list[str]) -> Scores:
         return pair_probabilities(self.session, self.tokenizer, question, texts, BATCH)
+
+
+def load_cross_encoder(path: Path, threads: int, max_tokens: int) -> tuple[Any, Any]:
+    """An ONNX cross-encoder's session on `threads` CPU threads, and MiniLM's tokenizer set to
+    cut only the second text of a pair (the question or query is short and read whole)."""
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(path), options,
+                                           providers=["CPUExecutionProvider"])
+    tokenizer = Tokenizer.from_file(str(Path(starting_weights()) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_tokens, strategy="only_second")
+    tokenizer.no_padding()
+    return session, tokenizer
 
 
 def pair_probabilities(session: Any, tokenizer: Any, first: str, seconds: Sequence[str],

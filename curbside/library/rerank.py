@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from curbside.errors import CurbsideError
-from curbside.learned.answer_model import pair_probabilities, shipped_model, starting_weights
+from curbside.learned.answer_model import load_cross_encoder, pair_probabilities, shipped_model
 from curbside.models import PassageHit
 
 Scores = npt.NDArray[np.float32]
@@ -46,24 +46,13 @@ class OnnxPassageReranker:
     """A cross-encoder exported to ONNX (int8), run on onnxruntime with MiniLM's tokenizer."""
 
     def __init__(self, path: Path | None = None, threads: int = 2, max_tokens: int = 128):
-        import onnxruntime
-        from tokenizers import Tokenizer
-
         path = path or shipped_model()
         if not path.is_file():
             raise CurbsideError(
                 f"The reranking model is missing ({path}). Reinstall Curbside (`pip install "
                 "-e .`) for the shipped model, point CURBSIDE_RETRIEVAL_RERANK_MODEL at an "
                 "ONNX cross-encoder, or turn reranking off (CURBSIDE_RETRIEVAL_RERANK=false).")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(path), options,
-                                                    providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(Path(starting_weights()) / "tokenizer.json"))
-        # The query is short and must be read whole; the passage is what gets cut.
-        self.tokenizer.enable_truncation(max_tokens, strategy="only_second")
-        self.tokenizer.no_padding()
+        self.session, self.tokenizer = load_cross_encoder(path, threads, max_tokens)
 
     def score(self, query: str, passages: Sequence[tuple[str, str]]) -> Scores:
         return pair_probabilities(self.session, self.tokenizer, query,
