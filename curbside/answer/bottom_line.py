@@ -238,8 +238,11 @@ def choose_bottom_line(
         # "What are the symptoms of hypothyroidism?" is answered by the sentence that lists
         # them ("Common symptoms of hypothyroidism are fatigue, weight gain, …"), not by
         # one that says they vary.
+        # (Not one naming the topic as an item of its list: "… other causes of symptoms, such
+        # as spinal cord compression, multiple sclerosis and spinal cord tumors.")
         lists = [c for c in candidates if matcher.coverage(c.text) >= 1.0
-                 and _lists_the(kind.group(1), c.text) and not PRONOUN_START.match(c.text)]
+                 and _lists_the(kind.group(1), c.text) and not PRONOUN_START.match(c.text)
+                 and not matcher.mentions_in_passing(c.text)]
         short = [c for c in lists if len(c.text.split()) <= LIST_WORDS]
         usable = (short or lists)[:LEAD_POOL] or usable
     treats = evidence.analysis.intent in (Intent.MANAGEMENT, Intent.DOSING)

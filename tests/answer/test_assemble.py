@@ -652,3 +652,16 @@ def test_a_first_line_of_a_guideline_on_another_subject_does_not_lead() -> None:
     assert isinstance(article, Article)
     [lead] = article.bottom_line
     assert "drug B is generally preferred" not in lead.text
+
+
+def test_a_list_naming_the_topic_as_one_of_its_items_does_not_lead() -> None:
+    papers = [document("t:97", "Widget palsy",
+                       "Imaging may show other causes of symptoms, such as synthetic cord "
+                       "compression, testitis, synthetic tumours and synthetic cysts."),
+              document("t:98", "Testitis",
+                       "The common symptoms of testitis are synthetic tingling, tiredness, "
+                       "synthetic aches and poor sleep.")]
+    article = compose_article(evidence("What are the symptoms of testitis?", papers),
+                              "clinician", RULES_ONLY)
+    [lead] = article.bottom_line
+    assert "cord compression" not in lead.text
