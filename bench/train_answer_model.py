@@ -29,18 +29,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import random
 import statistics
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from cross_encoder_training import export_int8, fine_tune
 
 from curbside.answer.question import analyse_question
 from curbside.answer.retrieve import gather_evidence
@@ -51,7 +48,6 @@ from curbside.learned.answer_model import (
     MODEL_FILE,
     AnswerScorer,
     candidate_text,
-    starting_weights,
 )
 from curbside.library.store import Library
 from curbside.settings import ComposerSettings, Settings, default_data_dir, default_library_dir
@@ -217,64 +213,11 @@ def pubmedqa_pairs(data: Path, rng: random.Random) -> Iterator[Pair]:
 
 
 def train(pairs: list[Pair], epochs: int, out: Path) -> None:
-    torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    source = starting_weights()
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=1)
-    model.train()
-    optimiser = torch.optim.AdamW(model.parameters(), lr=4e-5, weight_decay=0.01)
-    batch = 16
-    steps = epochs * math.ceil(len(pairs) / batch)
-    warmup = max(1, steps // 10)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup))))
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    rng = random.Random(SEED)
-    step = 0
-    started = time.time()
-    for _ in range(epochs):
-        order = list(range(len(pairs)))
-        rng.shuffle(order)
-        for start in range(0, len(order), batch):
-            chunk = [pairs[i] for i in order[start:start + batch]]
-            encoded = tokenizer([p.question for p in chunk],
-                                [candidate_text(p.sentence, p.title) for p in chunk],
-                                truncation="only_second", max_length=MAX_TOKENS, padding=True,
-                                return_tensors="pt")
-            labels = torch.tensor([p.label for p in chunk])
-            logits = model(**encoded).logits.squeeze(-1)
-            loss = loss_fn(logits, labels)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
-            scheduler.step()
-            optimiser.zero_grad()
-            step += 1
-            if step % 50 == 0:
-                rate = step * batch / (time.time() - started)
-                print(f"step {step}/{steps} loss {loss.item():.3f} ({rate:.1f} pairs/s)",
-                      flush=True)
-    export(model, tokenizer, out)
-
-
-def export(model: torch.nn.Module, tokenizer: object, out: Path) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    model.eval()
-    out.mkdir(parents=True, exist_ok=True)
-    full = out / "answer-model-fp32.onnx"
-    sample = tokenizer(["a question"], ["a sentence"], return_tensors="pt")  # type: ignore[operator]
-    torch.onnx.export(
-        model, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-        str(full), input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["logits"], opset_version=17, dynamo=False,
-        dynamic_axes={name: {0: "batch", 1: "tokens"}
-                      for name in ("input_ids", "attention_mask", "token_type_ids")},
-    )
-    quantize_dynamic(str(full), str(out / MODEL_FILE), weight_type=QuantType.QInt8)
-    full.unlink()
-    print(f"wrote {out / MODEL_FILE} ({(out / MODEL_FILE).stat().st_size / 1e6:.1f} MB)")
+    model, tokenizer = fine_tune([p.question for p in pairs],
+                                 [candidate_text(p.sentence, p.title) for p in pairs],
+                                 [p.label for p in pairs], max_tokens=MAX_TOKENS, epochs=epochs,
+                                 seed=SEED)
+    export_int8(model, tokenizer, out / MODEL_FILE)
 
 
 def held_out_report(pairs: list[Pair], scorer: AnswerScorer) -> dict[str, float]:

@@ -1,172 +1,144 @@
-"""Verifier benchmark: perturbed statements it must catch and faithful ones it must pass.
+"""Verifier benchmark: false statements it must catch and faithful ones it must pass, per
+kind, on statements the entailment model was never fitted on.
 
-Statements are made from real SciFact abstracts in a library built from that corpus:
-perturbations swap a number, flip a negation, flip a direction of effect, swap a key word for
-one from another abstract, or cite the wrong document; controls are the sentence itself, the
-sentence with its lead-in trimmed, and the sentence citing its document among two others.
-Also: agreement with SciFact's SUPPORT / CONTRADICT labels on the training claims.
+    python bench/verifier_cases.py [--data DIR]
+
+The cases are `bench/train_entailment_model.py`'s held-out set (SciFact claims whose id is
+divisible by four, against their evidence; rewrites of sentences of SciFact papers held out
+from training; BioASQ 12b batch 3 expert summaries; PubMedQA test-split conclusions), plus two
+kinds made here from the same held-out claims and papers:
+
+- two-source paraphrase: two SUPPORT claims joined into one statement citing both papers
+  (faithful), and the same with one of the papers replaced by a paper the claim does not rest
+  on (false);
+- K-QA's NLI calibration set: a physician's statement against an LLM's answer (premise),
+  labelled by physicians; entailed is faithful, contradiction or neutral is not (never trained on).
+
+Each statement goes through `verify_statement` as an article's would, with the entailment
+model (today's verifier) and without it (the word checks and the cosine floor alone). Word
+rarity comes from the SciFact corpus, as a library of those papers would give it.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import io
+import json
 import random
-import re
-import zipfile
+import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from curbside.answer.sentences import trim_lead_in
-from curbside.answer.verify import verify_statement
-from curbside.library.store import Library
-from curbside.models import Document
-from curbside.text import split_sentences, words
+from train_entailment_model import (
+    Example,
+    build,
+    held_out_claim,
+    scifact_claims,
+    scifact_papers,
+)
 
-SEED = 20261124
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
-_FLIPS = {
-    "increased": "decreased", "decreased": "increased", "higher": "lower", "lower": "higher",
-    "increase": "decrease", "decrease": "increase", "more": "less", "less": "more",
-    "reduced": "increased", "improved": "worsened", "greater": "smaller",
-}
+from curbside.answer.verify import SourceText, verify_statement
+from curbside.learned.entailment_model import EntailmentJudge
+from curbside.models import Document, DocumentSection
+from curbside.settings import default_data_dir
+from curbside.text import words
 
-
-@dataclass
-class Case:
-    kind: str  # e.g. "number swap" or "control: sentence"
-    perturbed: bool
-    text: str
-    cites: list[str]
+SEED = 20261204
 
 
-def _swap_number(sentence: str, document_text: str, rng: random.Random) -> str | None:
-    numbers = _NUMBER.findall(sentence)
-    if not numbers:
-        return None
-    old = rng.choice(numbers)
-    for _ in range(10):
-        value = float(old) * rng.choice([2, 3, 0.5]) + rng.choice([1, 3, 7])
-        new = f"{value:.{len(old.split('.')[1])}f}" if "." in old else str(int(value))
-        if new not in document_text:
-            return re.sub(rf"(?<![\w.]){re.escape(old)}(?![\d])", new, sentence, count=1)
-    return None
+@dataclass(frozen=True)
+class KindResult:
+    kind: str
+    faithful: bool
+    cases: int
+    passed: float  # share judged supported, with the entailment model
+    passed_without_model: float  # the same, by the word checks and cosine floor alone
 
 
-def _flip_negation(sentence: str) -> str | None:
-    for pattern, replacement in ((r"\bdid not\b", "did"), (r"\bwas not\b", "was"),
-                                 (r"\bno significant\b", "a significant"),
-                                 (r"\bwas significantly\b", "was not significantly"),
-                                 (r"\bwere significantly\b", "were not significantly"),
-                                 (r"\bis associated\b", "is not associated"),
-                                 (r"\bwas associated\b", "was not associated")):
-        if re.search(pattern, sentence):
-            return re.sub(pattern, replacement, sentence, count=1)
-    return None
-
-
-def _flip_direction(sentence: str) -> str | None:
-    for word, opposite in _FLIPS.items():
-        if re.search(rf"\b{word}\b", sentence):
-            return re.sub(rf"\b{word}\b", opposite, sentence, count=1)
-    return None
-
-
-def _swap_key_word(sentence: str, document_text: str, library: Library,
-                   donors: list[str], rng: random.Random) -> str | None:
-    present = set(words(document_text))
-    candidates = [w for w in dict.fromkeys(words(sentence))
-                  if len(w) > 4 and w.isalpha() and library.word_share(w) < 0.005]
-    if not candidates:
-        return None
-    target = min(candidates, key=library.word_share)
-    for _ in range(20):
-        donor = rng.choice(donors)
-        if donor not in present:
-            return re.sub(rf"\b{re.escape(target)}\b", donor, sentence, count=1,
-                          flags=re.IGNORECASE)
-    return None
-
-
-def make_cases(library: Library, documents: list[Document], per_kind: int) -> list[Case]:
-    rng = random.Random(SEED)
-    donors = sorted({w for d in documents[:400] for w in words(d.title)
-                     if len(w) > 6 and w.isalpha() and library.word_share(w) < 0.002})
-    cases: list[Case] = []
-    counts: Counter[str] = Counter()
-    order = list(documents)
-    rng.shuffle(order)
-    for document in order:
-        text = document.full_text()
-        sentences = [s for sec in document.sections for s in split_sentences(sec.text)
-                     if 12 <= len(s.split()) <= 45]
-        if not sentences:
+def two_source_examples(data: Path, rng: random.Random) -> list[Example]:
+    papers = scifact_papers(data)
+    supported = [(row["claim"], papers[row["evidence_doc_id"]]) for row in scifact_claims(data)
+                 if held_out_claim(row["id"]) and row["evidence_label"] == "SUPPORT"
+                 and row["evidence_doc_id"] in papers]
+    rng.shuffle(supported)
+    others = sorted(papers.values(), key=lambda p: p.id)
+    examples = []
+    for (first, paper), (second, other) in zip(supported[::2], supported[1::2], strict=False):
+        if paper.id == other.id:
             continue
-        sentence = rng.choice(sentences)
-        other = rng.choice(documents)
-        while other.id == document.id:
-            other = rng.choice(documents)
-        third = rng.choice(documents)
-        made = {
-            "number swap": _swap_number(sentence, text, rng),
-            "negation flip": _flip_negation(sentence),
-            "direction flip": _flip_direction(sentence),
-            "key word swap": _swap_key_word(sentence, text, library, donors, rng),
-        }
-        for kind, perturbed in made.items():
-            if perturbed and perturbed != sentence and counts[kind] < per_kind:
-                cases.append(Case(kind, True, perturbed, [document.id]))
-                counts[kind] += 1
-        if counts["wrong citation"] < per_kind:
-            cases.append(Case("wrong citation", True, sentence, [other.id]))
-            counts["wrong citation"] += 1
-        trimmed = trim_lead_in(sentence)
-        controls = {
-            "control: sentence": (sentence, [document.id]),
-            "control: trimmed sentence": (trimmed, [document.id]),
-            "control: right citation among several": (sentence, [other.id, document.id,
-                                                                  third.id]),
-        }
-        for kind, (statement, cites) in controls.items():
-            if statement and counts[kind] < per_kind:
-                cases.append(Case(kind, False, statement, cites))
-                counts[kind] += 1
-        if all(counts[k] >= per_kind for k in (*made, "wrong citation", *controls)):
-            break
-    return cases
+        joined = f"{first.rstrip('. ')}, and {second[0].lower()}{second[1:].rstrip('. ')}."
+        examples.append(Example(joined, (paper, other), 1.0, "two-source paraphrase"))
+        stranger = rng.choice(others)
+        if stranger.id not in (paper.id, other.id):
+            examples.append(Example(joined, (paper, stranger), 0.0,
+                                    "two-source paraphrase, one paper wrong"))
+    return examples
 
 
-def run_cases(library: Library, cases: list[Case]) -> dict[str, tuple[int, int]]:
-    """Per kind: (cases, cases judged unsupported)."""
-    encoder = library.meaning_encoder()
-    results: dict[str, tuple[int, int]] = {}
-    for case in cases:
-        found = library.get_many(case.cites)
-        verdict = verify_statement(case.text, [found[d] for d in case.cites if d in found],
-                                   library.word_share, encoder)
-        total, flagged = results.get(case.kind, (0, 0))
-        results[case.kind] = (total + 1, flagged + (not verdict.supported))
-    return results
+def kqa_examples(data: Path) -> list[Example]:
+    examples = []
+    with (data / "k-qa" / "NLI_medical_annotator.csv").open(encoding="utf-8", newline="") as f:
+        for i, row in enumerate(csv.DictReader(f)):
+            label = row["majority_label"]
+            answer = Document(id=f"kqa:{i}", source="k-qa", title="",
+                              sections=[DocumentSection(label="", text=row["answer"])])
+            kind = ("k-qa statement entailed by the answer" if label == "Entailment"
+                    else "k-qa statement not entailed (contradiction or neutral)")
+            examples.append(Example(row["claim"], (answer,), float(label == "Entailment"), kind))
+    return examples
 
 
-def scifact_agreement(library: Library, data: Path) -> dict[str, tuple[int, int]]:
-    """Per SciFact label: (claims, claims the verifier calls supported), each claim checked
-    against its evidence document."""
-    archive = zipfile.ZipFile(data / "scifact" / "scifact-csv.zip")
-    name = next(n for n in archive.namelist() if n.endswith("claims_train.csv"))
-    encoder = library.meaning_encoder()
-    results: dict[str, tuple[int, int]] = {}
-    with archive.open(name) as raw:
-        for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")):
-            label = row["evidence_label"]
-            if label not in ("SUPPORT", "CONTRADICT"):
-                continue
-            found = library.get_many([row["evidence_doc_id"], f"s2:{row['evidence_doc_id']}"])
-            if not found:
-                continue
-            verdict = verify_statement(row["claim"], list(found.values()), library.word_share,
-                                       encoder)
-            total, supported = results.get(label, (0, 0))
-            results[label] = (total + 1, supported + verdict.supported)
-    return results
+def corpus_rarity(data: Path) -> Callable[[str], float]:
+    papers = scifact_papers(data)
+    counts: Counter[str] = Counter(w for p in papers.values() for w in set(words(p.full_text())))
+    total = len(papers)
+    return lambda word: counts[word] / total
+
+
+def run(data: Path, judge: EntailmentJudge) -> list[KindResult]:
+    rng = random.Random(SEED)
+    examples = [*build(data, held_out=True), *two_source_examples(data, rng),
+                *kqa_examples(data)]
+    rarity = corpus_rarity(data)
+    sources: dict[str, SourceText] = {}
+    with_model: dict[str, list[bool]] = {}
+    without_model: dict[str, list[bool]] = {}
+    labels: dict[str, bool] = {}
+    for example in examples:
+        cites = list(example.cites)
+        judged = verify_statement(example.statement, cites, rarity, None, sources, judge)
+        plain = verify_statement(example.statement, cites, rarity, None, sources)
+        with_model.setdefault(example.kind, []).append(judged.supported)
+        without_model.setdefault(example.kind, []).append(plain.supported)
+        labels[example.kind] = bool(example.label)
+    return [KindResult(kind, labels[kind], len(values), statistics.fmean(values),
+                       statistics.fmean(without_model[kind]))
+            for kind, values in sorted(with_model.items(), key=lambda kv: (not labels[kv[0]],
+                                                                           kv[0]))]
+
+
+def summary(results: list[KindResult]) -> dict[str, float]:
+    """False statements caught and faithful ones turned away, over every case."""
+    def share(faithful: bool, attribute: str) -> float:
+        rows = [r for r in results if r.faithful == faithful]
+        return float(sum(getattr(r, attribute) * r.cases for r in rows)) / sum(r.cases for r in rows)
+    return {"caught": 1 - share(False, "passed"), "false_alarms": 1 - share(True, "passed"),
+            "caught_without_model": 1 - share(False, "passed_without_model"),
+            "false_alarms_without_model": 1 - share(True, "passed_without_model")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=default_data_dir())
+    parser.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args()
+    results = run(args.data, EntailmentJudge(args.model))
+    for result in results:
+        print(json.dumps(result.__dict__))
+    print(json.dumps(summary(results), indent=1))
+
+
+if __name__ == "__main__":
+    main()

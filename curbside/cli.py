@@ -425,7 +425,7 @@ def verify(
             else statements.open(encoding="utf-8")
         ) as stream:
             # One verdict a line as it is made, so a long file streams.
-            for _number, result, problem in verify_lines(stream, lib):
+            for _number, result, problem in verify_lines(stream, lib, settings.verifier):
                 if problem:
                     problems += 1
                     err.print(f"[red]error:[/red] {escape(problem)}", highlight=False,

@@ -191,6 +191,8 @@ class Statement(BaseModel):
     text: str
     citations: list[int]
     verdict: Verdict | None = None  # None until the verifier has read it
+    # A statement in a model's words: the spans of its cited passages it rests on, verbatim.
+    quotes: list[str] = Field(default_factory=list)
 
 
 class Step(BaseModel):

@@ -74,6 +74,16 @@ class ComposerSettings(BaseSettings):
     answer_lead_weight: float = 0.0  # its log-odds' weight in choosing the bottom line
 
 
+class VerifierSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CURBSIDE_VERIFIER_")
+
+    # The entailment model (curbside/learned/entailment_model.py) judges a statement in other
+    # words than its sources by meaning; its probability must reach `entailment_floor` (fixed
+    # at 0.5 before it was scored, not tuned). Off: the word checks and the cosine floor alone.
+    entailment_model: bool = True
+    entailment_floor: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
 class LLMSettings(BaseSettings):
     """An OpenAI-compatible endpoint for the LLM composer; unset, articles are extractive."""
 
@@ -83,8 +93,10 @@ class LLMSettings(BaseSettings):
     model: str = "default"
     api_key: SecretStr | None = None
     timeout_seconds: float = 120.0
-    retries: int = 2  # further attempts after a failed request, with doubling waits
-    backoff_seconds: float = 0.5
+    retries: int = 2  # further attempts after a failed request (the openai client's backoff)
+    # Rounds in which statements the verifier turned away go back to the model with the
+    # reason; what still fails is left off the page and listed for reviewers.
+    revisions: int = Field(default=1, ge=0, le=1)
     max_tokens: int = 1024
     max_passages: int = 12  # evidence passages the model is given
     # How the endpoint takes a JSON schema: "json_schema" (OpenAI, vLLM, Ollama, llama.cpp's
@@ -167,6 +179,7 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     composer: ComposerSettings = Field(default_factory=ComposerSettings)
+    verifier: VerifierSettings = Field(default_factory=VerifierSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     web: WebSettings = Field(default_factory=WebSettings)

@@ -115,3 +115,13 @@ def printable(text: str) -> str:
     kept): what the command line prints of text that came from input files, so a record cannot
     recolour, retitle or rewrite the user's terminal."""
     return _TERMINAL_ESCAPE.sub("", text)
+
+
+_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
+                              "\u00a0": " "})
+
+
+def flat_text(text: str) -> str:
+    """Text as compared for quoting: lower case, one space between words, straight quotes
+    and hyphens."""
+    return " ".join(text.translate(_QUOTE_MARKS).lower().split())

@@ -42,19 +42,19 @@ def answer_question(
     if settings.llm.url and not article.insufficient_evidence:
         # An honest "insufficient evidence" article is never handed to a model to fill in.
         endpoint = endpoint or OpenAICompatibleEndpoint(settings.llm)
-        composed = compose_with_llm(evidence, article, audience, endpoint, settings.llm,
-                                    on_progress)
-        if on_progress:
-            on_progress("Checking every statement against its source")
-        drafted = verify_article(composed, library)
+        def verify(composed: Article) -> Article:
+            return verify_article(composed, library, settings.verifier)
+
+        drafted = compose_with_llm(evidence, article, audience, endpoint, settings.llm,
+                                   verify, on_progress)
         if drafted.composer == COMPOSER_NAME and not drafted.bottom_line:
             note = (f"No statement of the language model ({endpoint.model}) passed the "
                     "verifier; this article was composed extractively from the same evidence.")
-            extractive = verify_article(article, library)
+            extractive = verify_article(article, library, settings.verifier)
             return extractive.model_copy(update={
                 "unsupported": drafted.unsupported,
                 "coverage": extractive.coverage.model_copy(update={
                     "note": " ".join(filter(None, [note, extractive.coverage.note]))}),
             })
         return drafted
-    return verify_article(article, library)
+    return verify_article(article, library, settings.verifier)

@@ -25,10 +25,12 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from curbside.answer.question import spelling_variants
+from curbside.learned.entailment_model import EntailmentJudge, entailment_judge
 from curbside.library.embedding import PassageEncoder
 from curbside.library.store import Library
 from curbside.models import Article, Document, Statement, Verdict
-from curbside.text import split_sentences, words
+from curbside.settings import VerifierSettings
+from curbside.text import flat_text, split_sentences, words
 
 # Numbers as written in abstracts: 1,200 · 3.5 · 0·5 · 95%; a leading minus sign kept.
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,·]\d+)*")
@@ -56,6 +58,7 @@ _COMMON = frozenset(
 )
 SIMILARITY_FLOOR = 0.55  # cosine of statement and best source window; calibrated in bench/
 KEY_WORD_SHARE = 0.02  # a word in fewer than 2 % of passages is a key word
+ENTAILMENT_FLOOR = 0.5  # the entailment model's probability a statement needs; fixed, not tuned
 
 Rarity = Callable[[str], float]  # share of the library's passages containing a word
 
@@ -74,6 +77,7 @@ class SourceText:
     numbers: frozenset[str]
     stems: frozenset[str]
     windows: tuple[_Window, ...]
+    sentences: tuple[_Window, ...]  # the windows of one sentence, in reading order
 
 
 def _numbers(text: str) -> set[str]:
@@ -107,17 +111,54 @@ def _stems(tokens: Sequence[str]) -> frozenset[str]:
 def source_text(document: Document) -> SourceText:
     """The document's numbers, word stems, and windows of one or two neighbouring sentences."""
     windows: list[_Window] = []
+    singles: list[_Window] = []
     for section in [document.title, *(s.text for s in document.sections)]:
         sentences = [(text, _stems(words(text))) for text in split_sentences(section)]
         for i, (sentence, stems) in enumerate(sentences):
             windows.append(_Window(sentence, stems))
+            singles.append(windows[-1])
             if i + 1 < len(sentences):
                 following, more = sentences[i + 1]
                 windows.append(_Window(f"{sentence} {following}", stems | more))
     full = document.full_text()
     return SourceText(text=full, numbers=frozenset(_numbers(full)),
                       stems=frozenset().union(*(w.words for w in windows)),
-                      windows=tuple(windows))
+                      windows=tuple(windows), sentences=tuple(singles))
+
+
+EVIDENCE_CHARS = 900  # what the entailment model reads of the cited sources, all told
+EVIDENCE_SENTENCES = 3  # the closest sentences of each cited source
+
+
+def content_stems(statement: str) -> frozenset[str]:
+    """The stems of the statement's content words (not function, effect or negation words)."""
+    tokens = words(statement)
+    content = [t for t in tokens if t not in _COMMON and t not in _UP and t not in _DOWN
+               and t not in _NEGATION and not t.isdigit() and len(t) > 2]
+    return _stems(content) or _stems(tokens)
+
+
+def closest_sentences(statement: str, source: SourceText, count: int) -> list[str]:
+    """The source's sentences sharing most of the statement's words (the shorter first among
+    equals), in the source's reading order."""
+    wanted = content_stems(statement)
+    ranked = sorted(range(len(source.sentences)),
+                    key=lambda i: (-len(wanted & source.sentences[i].words),
+                                   len(source.sentences[i].words)))
+    return [source.sentences[i].text for i in sorted(ranked[:count])]
+
+
+def evidence_passage(statement: str, read: Sequence[SourceText]) -> str:
+    """What the entailment model reads as the cited evidence: the closest sentences of every
+    cited source, each source given an equal share of the length."""
+    if not read:
+        return ""
+    share = EVIDENCE_CHARS // len(read)
+    parts = []
+    for source in read:
+        text = " ".join(closest_sentences(statement, source, EVIDENCE_SENTENCES))
+        parts.append(text[:share])
+    return " … ".join(p for p in parts if p)
 
 
 def _negated(text: str) -> bool:
@@ -148,15 +189,44 @@ def _direction_differs(statement: str, source: str) -> bool:
                and c not in found_classes for c, stem in said)
 
 
+def quoted(statement: str, read: Sequence[SourceText]) -> bool:
+    """Whether the statement is a cited source's own words (a sentence or a part of one)."""
+    said = flat_text(statement).rstrip(".;: ")
+    return bool(said) and any(said in flat_text(source.text) for source in read)
+
+
+def _idle_citation(statement: str, read: Sequence[SourceText], quotes: Sequence[str]
+                   ) -> int | None:
+    """The position of a cited source that supports no part of a statement citing several:
+    it holds none of the quotes, or (without quotes) shares under two of its content words."""
+    if len(read) < 2:
+        return None
+    wanted = content_stems(statement)
+    for i, source in enumerate(read):
+        if quotes:
+            if not any(quoted(q, [source]) for q in quotes):
+                return i
+        elif len(wanted & source.stems) < min(2, len(wanted)):
+            return i
+    return None
+
+
 def verify_statement(
     text: str,
     documents: Sequence[Document],
     rarity: Rarity,
     encoder: PassageEncoder | None = None,
     sources: dict[str, SourceText] | None = None,
+    judge: EntailmentJudge | None = None,
+    floor: float = ENTAILMENT_FLOOR,
+    quotes: Sequence[str] = (),
 ) -> Verdict:
     """Whether the cited documents support the statement, and if not, why. `sources` keeps
-    each document's reading across the statements of one article."""
+    each document's reading across the statements of one article. With an entailment `judge`,
+    a statement in other words than its sources is judged by meaning (the probability that
+    the cited evidence entails it must reach `floor`); without one, by the cosine floor.
+    A statement that gives `quotes` (a model's) is judged against them, and each quote must
+    be the words of a cited source."""
     if not documents:
         return Verdict(supported=False, reason="it cites no document in the library")
     cache = sources if sources is not None else {}
@@ -164,6 +234,16 @@ def verify_statement(
         if document.id not in cache:
             cache[document.id] = source_text(document)
     read = [cache[d.id] for d in documents]
+    if quoted(text, read):
+        return Verdict(supported=True, reason="")
+    for quote in quotes:
+        if not quoted(quote, read):
+            return Verdict(supported=False, reason=f"its quote “{quote[:120]}” is not in the "
+                           "cited source")
+    idle = _idle_citation(text, read, quotes)
+    if idle is not None:
+        return Verdict(supported=False, reason=f"citation {idle + 1} of the statement adds "
+                       "nothing to it (each cited source must support part of it)")
     missing_numbers = sorted(_numbers(text) - frozenset().union(*(r.numbers for r in read)))
     if missing_numbers:
         return Verdict(supported=False, reason="numbers not in the cited source: "
@@ -177,7 +257,7 @@ def verify_statement(
         t for t in dict.fromkeys(content)
         if not (_token_stems(t) & source_stems) and rarity(t) < KEY_WORD_SHARE
     ]
-    if key_missing:
+    if key_missing and judge is None:
         return Verdict(supported=False, reason="key words not in the cited source: "
                        + ", ".join(key_missing))
     candidates = [w for r in read for w in r.windows]
@@ -192,7 +272,15 @@ def verify_statement(
     if _direction_differs(text, best.text):
         return Verdict(supported=False, reason="direction of effect differs from the cited "
                        f"source: “{best.text}”")
-    if encoder is not None:
+    if judge is not None:
+        evidence = " … ".join(quotes) if quotes else evidence_passage(text, read)
+        probability = judge.probability(text, evidence)
+        if probability < floor:
+            missing = (f"; key words not in it: {', '.join(key_missing)}" if key_missing
+                       else "")
+            return Verdict(supported=False, reason="the cited source does not say this "
+                           f"(entailment {probability:.2f}){missing}")
+    elif encoder is not None:
         vectors = encoder.encode([text, best.text])
         similarity = float(np.dot(vectors[0], vectors[1]))
         if similarity < SIMILARITY_FLOOR:
@@ -201,22 +289,30 @@ def verify_statement(
     return Verdict(supported=True, reason="")
 
 
-def verify_article(article: Article, library: Library) -> Article:
+def _judge(settings: VerifierSettings) -> EntailmentJudge | None:
+    return entailment_judge() if settings.entailment_model else None
+
+
+def verify_article(article: Article, library: Library,
+                   settings: VerifierSettings | None = None) -> Article:
     """Every statement with its verdict; unsupported ones taken off the page (kept, with the
     reason, in `unsupported` for reviewers) and the references renumbered."""
+    settings = settings or VerifierSettings()
     by_number = {r.n: r.id for r in article.references}
     documents = library.get_many(by_number.values())
     encoder = library.meaning_encoder()
-    verdicts: dict[tuple[str, tuple[int, ...]], Verdict] = {}
+    judge = _judge(settings)
+    verdicts: dict[tuple[str, tuple[int, ...], tuple[str, ...]], Verdict] = {}
     sources: dict[str, SourceText] = {}
 
     def judged(statement: Statement) -> Statement:
-        key = (statement.text, tuple(statement.citations))
+        key = (statement.text, tuple(statement.citations), tuple(statement.quotes))
         if key not in verdicts:
             cited = [documents[by_number[n]] for n in statement.citations
                      if n in by_number and by_number[n] in documents]
             verdicts[key] = verify_statement(statement.text, cited, library.word_share,
-                                             encoder, sources)
+                                             encoder, sources, judge,
+                                             settings.entailment_floor, statement.quotes)
         return statement.model_copy(update={"verdict": verdicts[key]})
 
     checked = article.model_copy(update={
@@ -239,11 +335,13 @@ class StatementLine(BaseModel):
 
 
 def verify_lines(
-    lines: Iterable[str], library: Library
+    lines: Iterable[str], library: Library, settings: VerifierSettings | None = None
 ) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
     """For each input line: (line number, result, problem). A line that is not a statement
     gets a problem and no result; the lines after it are still checked."""
+    settings = settings or VerifierSettings()
     encoder = library.meaning_encoder()
+    judge = _judge(settings)
     sources: dict[str, SourceText] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -263,6 +361,7 @@ def verify_lines(
                               + ", ".join(unknown))
         else:
             verdict = verify_statement(item.text, [found[d] for d in item.cites],
-                                       library.word_share, encoder, sources)
+                                       library.word_share, encoder, sources, judge,
+                                       settings.entailment_floor)
         yield number, {"id": item.id, "supported": verdict.supported,
                        "reason": verdict.reason}, None

@@ -83,9 +83,11 @@ class AnswerScorer:
         return pair_probabilities(self.session, self.tokenizer, question, texts, BATCH)
 
 
-def load_cross_encoder(path: Path, threads: int, max_tokens: int) -> tuple[Any, Any]:
+def load_cross_encoder(path: Path, threads: int, max_tokens: int,
+                       truncation: str = "only_second") -> tuple[Any, Any]:
     """An ONNX cross-encoder's session on `threads` CPU threads, and MiniLM's tokenizer set to
-    cut only the second text of a pair (the question or query is short and read whole)."""
+    cut pairs to `max_tokens` by `truncation`: by default only the second text (a question or
+    query is short and read whole); "longest_first" cuts whichever is longer."""
     import onnxruntime
     from tokenizers import Tokenizer
 
@@ -95,7 +97,7 @@ def load_cross_encoder(path: Path, threads: int, max_tokens: int) -> tuple[Any, 
     session = onnxruntime.InferenceSession(str(path), options,
                                            providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(str(Path(starting_weights()) / "tokenizer.json"))
-    tokenizer.enable_truncation(max_tokens, strategy="only_second")
+    tokenizer.enable_truncation(max_tokens, strategy=truncation)
     tokenizer.no_padding()
     return session, tokenizer
 

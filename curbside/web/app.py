@@ -7,7 +7,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Literal
@@ -19,12 +19,12 @@ from fastapi.responses import (
     JSONResponse,
     RedirectResponse,
     Response,
-    StreamingResponse,
 )
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.types import ASGIApp
 
 from curbside import __version__
@@ -76,6 +76,8 @@ from curbside.web.throttle import AttemptLog, LoginThrottle
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 MAX_BODY_QUESTION = 100_000  # longer bodies are refused before any work
+# A comment line this often keeps proxies from closing a quiet stream (a model thinking).
+PING_SECONDS = 15
 
 
 EXPORTS = {
@@ -378,13 +380,14 @@ def _pages(settings: Settings, templates: Jinja2Templates, composer: ComposerPoo
         if fetch:
             allow_fetch(settings)  # a 403 now, not an error event later
 
-        def events() -> Iterator[str]:
-            for kind, data in ask_with_progress(composer, question, audience, settings,
-                                                fetch):
-                yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+        async def events() -> AsyncIterator[ServerSentEvent]:
+            async for kind, data in ask_with_progress(composer, question, audience, settings,
+                                                      fetch):
+                yield ServerSentEvent(event=kind, data=json.dumps(data), sep="\n")
 
-        response = StreamingResponse(events(), media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-store"})
+        # sse-starlette cancels `events` when the reader disconnects, which stops the work.
+        response = EventSourceResponse(events(), sep="\n", ping=PING_SECONDS,
+                                       headers={"Cache-Control": "no-store"})
         response.set_cookie("curbside_reader", reader, samesite="lax", httponly=True)
         return response
 

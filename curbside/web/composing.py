@@ -14,10 +14,11 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import count
+from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Any
 
 from curbside.answer.ask import answer_question
@@ -28,13 +29,12 @@ from curbside.library.store import Library
 from curbside.models import Article, Audience
 from curbside.settings import Settings
 
-# Errors a worker reports by kind, rebuilt here from their message: the classes the web
-# handlers answer differently (their constructors take the message alone).
-_ERROR_KINDS: dict[str, type[CurbsideError]] = {
-    cls.__name__: cls for cls in (QuestionError, LibraryError, LLMUnavailableError,
-                                  FetchingOffError)}
 WORKER_NICENESS = 10
 WARM_UP_QUESTION = "How is hypertension treated?"  # loads the models; its article is dropped
+# One "stop" flag per task, shared with the workers: task n uses slot n % CANCEL_SLOTS, far
+# more slots than asks can be in flight at once.
+CANCEL_SLOTS = 4096
+CANCEL_POLL_SECONDS = 0.25  # how often a waiting ask looks whether its reader has gone
 
 
 class ServerBusyError(CurbsideError):
@@ -47,6 +47,13 @@ class ServerBusyError(CurbsideError):
         self.retry_after = retry_after
 
 
+class ComposeCancelledError(CurbsideError):
+    """The reader left before the article was ready: composing stopped, nothing was kept."""
+
+    def __init__(self, message: str = "The reader left; composing stopped.") -> None:
+        super().__init__(message)
+
+
 class ComposerStoppedError(CurbsideError):
     """The worker composing an article died (killed, out of memory); new ones start."""
 
@@ -56,6 +63,13 @@ class ComposerStoppedError(CurbsideError):
         super().__init__(
             "The process composing the article stopped before it finished; try again. If "
             "this keeps happening, ask an administrator to check the server's memory and log.")
+
+
+# Errors a worker reports by kind, rebuilt here from their message: the classes the web
+# handlers answer differently (their constructors take the message alone).
+_ERROR_KINDS: dict[str, type[CurbsideError]] = {
+    cls.__name__: cls for cls in (QuestionError, LibraryError, LLMUnavailableError,
+                                  FetchingOffError, ComposeCancelledError)}
 
 
 @dataclass(frozen=True)
@@ -74,25 +88,33 @@ class ComposeRequest:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(settings: Settings, progress: multiprocessing.Queue[tuple[int, str]]) -> None:
+def _start_worker(settings: Settings, progress: multiprocessing.Queue[tuple[int, str]],
+                  stop_flags: SynchronizedArray[int]) -> None:
     # Searches and page views take a few milliseconds and come first; composing, half a
     # second, takes the CPU they leave.
     os.nice(WORKER_NICENESS)
     _WORKER["settings"] = settings
     _WORKER["progress"] = progress
+    _WORKER["stop_flags"] = stop_flags
 
 
 def _compose(request: ComposeRequest) -> Article | tuple[str, str]:
     """The article, or (error kind, message) for a problem the reader should hear of."""
     settings: Settings = _WORKER["settings"]
     progress: multiprocessing.Queue[tuple[int, str]] = _WORKER["progress"]
+    stop_flags: SynchronizedArray[int] = _WORKER["stop_flags"]
 
     def report(message: str) -> None:
-        progress.put((request.task, message))
+        # Every stage reports here (a language model every few hundred characters), so a
+        # reader who has left stops the work at the next step: the model's stream closes.
+        if stop_flags[request.task % CANCEL_SLOTS]:
+            raise ComposeCancelledError()
+        if request.reports_progress:
+            progress.put((request.task, message))
 
     try:
         with Library(settings.library) as library:
-            on_progress = report if request.reports_progress else None
+            on_progress = report
             if request.fetch:
                 return answer_with_fetch(library, request.question, request.audience,
                                          settings, thread_question=request.thread_question,
@@ -121,6 +143,7 @@ class ComposerPool:
         self._listeners: dict[int, Progress] = {}
         self._executor: ProcessPoolExecutor | None = None
         self._progress: multiprocessing.Queue[tuple[int, str]] | None = None
+        self._stop_flags: SynchronizedArray[int] | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -131,9 +154,11 @@ class ComposerPool:
                     self._progress = context.Queue()
                     threading.Thread(target=self._relay_progress, args=(self._progress,),
                                      daemon=True, name="curbside-compose-progress").start()
+                if self._stop_flags is None:
+                    self._stop_flags = context.Array("b", CANCEL_SLOTS, lock=False)
                 self._executor = ProcessPoolExecutor(
                     self.workers, mp_context=context, initializer=_start_worker,
-                    initargs=(self.settings, self._progress))
+                    initargs=(self.settings, self._progress, self._stop_flags))
             return self._executor
 
     def _relay_progress(self, progress: multiprocessing.Queue[tuple[int, str]]) -> None:
@@ -155,8 +180,11 @@ class ComposerPool:
             future.result()
 
     def compose(self, question: str, audience: Audience, thread_question: str | None = None,
-                on_progress: Progress | None = None, fetch: bool = False) -> Article:
-        """The article, composed by a worker; `ServerBusyError` at once when the queue is full."""
+                on_progress: Progress | None = None, fetch: bool = False,
+                cancelled: threading.Event | None = None) -> Article:
+        """The article, composed by a worker; `ServerBusyError` at once when the queue is full.
+        Once `cancelled` is set (the reader left), a waiting ask is dropped, a running one
+        stops at its next step, and `ComposeCancelledError` is raised: nothing is returned."""
         with self._lock:
             if self._in_flight >= self.limit:
                 raise ServerBusyError(self._retry_after())
@@ -170,7 +198,7 @@ class ComposerPool:
                                      reports_progress=on_progress is not None, fetch=fetch)
             pool = self._pool()
             try:
-                outcome = pool.submit(_compose, request).result()
+                outcome = self._outcome(pool, request, cancelled)
             except BrokenProcessPool:
                 # A worker died (killed, out of memory): the next ask starts new ones.
                 self._discard(pool)
@@ -184,6 +212,26 @@ class ComposerPool:
             return outcome
         kind, message = outcome
         raise _ERROR_KINDS.get(kind, CurbsideError)(message)
+
+    def _outcome(self, pool: ProcessPoolExecutor, request: ComposeRequest,
+                 cancelled: threading.Event | None) -> Article | tuple[str, str]:
+        """What the worker returned; with `cancelled`, watched while it works."""
+        assert self._stop_flags is not None  # made with the pool
+        slot = request.task % CANCEL_SLOTS
+        self._stop_flags[slot] = 0
+        future: Future[Article | tuple[str, str]] = pool.submit(_compose, request)
+        if cancelled is None:
+            return future.result()
+        while not wait([future], CANCEL_POLL_SECONDS, FIRST_COMPLETED).done:
+            if cancelled.is_set():
+                if future.cancel():  # still queued: no worker ever saw it
+                    raise ComposeCancelledError()
+                self._stop_flags[slot] = 1
+                break
+        outcome = future.result()  # the in-flight count holds until the worker is free
+        if cancelled.is_set():
+            raise ComposeCancelledError()
+        return outcome
 
     def _retry_after(self) -> int:
         """Seconds until the asks now queued have likely been answered."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from curbside.models import Article, Audience
 from curbside.settings import Settings
 from curbside.store.connect import open_editorial
 from curbside.store.editorial import EditorialStore
-from curbside.web.composing import ComposerPool
+from curbside.web.composing import ComposeCancelledError, ComposerPool
 from curbside.web.errors import LIBRARY_UNAVAILABLE, LLM_UNAVAILABLE, database_message
 
 LOG = logging.getLogger(__name__)
@@ -106,12 +106,15 @@ def answers(library: Library, settings: Settings) -> ReaderAnswers:
 
 def ask_for_reader(library: Library, composer: ComposerPool, question: str,
                    audience: Audience, settings: Settings,
-                   on_progress: Progress | None = None, fetch: bool = False) -> Article:
+                   on_progress: Progress | None = None, fetch: bool = False,
+                   cancelled: threading.Event | None = None) -> Article:
     """An answer for the reader who asked, kept apart from the board's queue (an editor may
-    submit it for review); with `fetch`, from PubMed too when the library lacks evidence."""
+    submit it for review); with `fetch`, from PubMed too when the library lacks evidence.
+    Once `cancelled` is set, composing stops and nothing is kept (`ComposeCancelledError`)."""
     if fetch:
         allow_fetch(settings)
-    article = composer.compose(question, audience, on_progress=on_progress, fetch=fetch)
+    article = composer.compose(question, audience, on_progress=on_progress, fetch=fetch,
+                               cancelled=cancelled)
     return answers(library, settings).put(article)
 
 
@@ -157,40 +160,53 @@ def allow_fetch(settings: Settings) -> None:
             "CURBSIDE_PUBMED_ENABLED=true (the question's search terms then go to NCBI).")
 
 
-def ask_with_progress(composer: ComposerPool, question: str, audience: Audience,
-                      settings: Settings, fetch: bool = False) -> Iterator[tuple[str, str]]:
+async def ask_with_progress(composer: ComposerPool, question: str, audience: Audience,
+                            settings: Settings, fetch: bool = False
+                            ) -> AsyncIterator[tuple[str, str]]:
     """("status", message) events while the article is made, then ("done", its URL) or
-    ("error", what went wrong). The article is composed in a worker thread; only verified
-    articles are ever linked, never the model's draft text."""
-    events: queue.Queue[tuple[str, str] | None] = queue.Queue()
+    ("error", what went wrong). The article is composed on a thread of its own; only verified
+    articles are ever linked, never the model's draft text. When the consumer stops early
+    (the reader closed the page), composing stops and no article is kept."""
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue()
+    cancelled = threading.Event()
+
+    def put(event: tuple[str, str] | None) -> None:
+        with suppress(RuntimeError):  # the event loop has closed: the server is stopping
+            loop.call_soon_threadsafe(events.put_nowait, event)
 
     def work() -> None:
         try:
             with open_library(settings) as library:
                 article = ask_for_reader(library, composer, question, audience, settings,
-                                         lambda message: events.put(("status", message)),
-                                         fetch=fetch)
-            events.put(("done", f"/articles/{article.id}"))
+                                         lambda message: put(("status", message)),
+                                         fetch=fetch, cancelled=cancelled)
+            put(("done", f"/articles/{article.id}"))
+        except ComposeCancelledError:
+            LOG.info("a reader left before their article was ready; composing stopped")
         except (LibraryError, LLMUnavailableError) as error:
             # The server log has the message; the page is not told folders or addresses.
             LOG.error("composing an article failed: %s", error)
-            events.put(("error", LIBRARY_UNAVAILABLE if isinstance(error, LibraryError)
-                        else LLM_UNAVAILABLE))
+            put(("error", LIBRARY_UNAVAILABLE if isinstance(error, LibraryError)
+                 else LLM_UNAVAILABLE))
         except CurbsideError as error:
-            events.put(("error", str(error)))
+            put(("error", str(error)))
         except sqlite3.DatabaseError as error:
             LOG.error("composing an article failed: the library database failed: %s", error)
-            events.put(("error", database_message(error)))
+            put(("error", database_message(error)))
         except Exception:  # the page must hear of it; the server log has the trace
             LOG.exception("composing an article failed")
-            events.put(("error", "Composing the article failed; try again or ask an "
-                                 "administrator to check the server log."))
+            put(("error", "Composing the article failed; try again or ask an "
+                          "administrator to check the server log."))
         finally:
-            events.put(None)
+            put(None)
 
-    threading.Thread(target=work, daemon=True).start()
-    while (event := events.get()) is not None:
-        yield event
+    threading.Thread(target=work, daemon=True, name="curbside-ask-stream").start()
+    try:
+        while (event := await events.get()) is not None:
+            yield event
+    finally:  # finished, or the reader left (the stream was cancelled or closed)
+        cancelled.set()
 
 
 def follow_up(library: Library, composer: ComposerPool, article_id: str, question: str,

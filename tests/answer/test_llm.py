@@ -1,8 +1,8 @@
 """The LLM composer over real HTTP: llama-cpp-python's server with the small GGUF model from
 PyPI for the wiring, and a scripted OpenAI-compatible server for the failure modes.
 
-The GGUF model is a base model and writes poor text: these tests check the wiring, the schema
-handling, the fallbacks and that the verifier keeps unsupported output off the page, never
+The real model is Qwen2.5-Coder-0.5B-Instruct (CPU): these tests check the wiring, the schema,
+the quotes, the fallbacks and that the verifier keeps unsupported output off the page, never
 the prose.
 """
 
@@ -19,10 +19,11 @@ from curbside.answer.llm import Draft, LLMUnavailableError, evidence_passages
 from curbside.answer.question import analyse_question
 from curbside.answer.retrieve import gather_evidence
 from curbside.library.store import Library
-from curbside.models import Document, DocumentSection
+from curbside.models import Document, DocumentSection, StepsBlock
 from curbside.render.html import render_html
 from curbside.settings import LLMSettings, Settings
-from tests.answer.chat_servers import ScriptedChatServer, llama_server
+from curbside.text import flat_text
+from tests.answer.chat_servers import MODEL_ALIAS, ScriptedChatServer, llama_server
 from tests.servers import free_port
 
 QUESTION = "How is warfarin reversal managed?"
@@ -60,18 +61,23 @@ def passage_number(library: Library, fragment: str) -> int:
 
 
 def settings_for(url: str, **changes: object) -> Settings:
-    llm = LLMSettings(url=url, model="test-model", retries=1, backoff_seconds=0.05,
-                      timeout_seconds=20, max_tokens=400).model_copy(update=changes)
+    llm = LLMSettings(url=url, model="test-model", retries=1, timeout_seconds=20,
+                      max_tokens=400).model_copy(update=changes)
     return Settings(llm=llm)
 
 
 Items = list[tuple[str, list[int]]]
 
 
+def item(text: str, passages: list[int], quote: str | None = None) -> dict[str, object]:
+    """A drafted statement; its quote is its own text unless given."""
+    return {"text": text, "passages": passages, "quotes": [quote or text]}
+
+
 def draft(bottom: Items, sections: list[tuple[str, Items]] | None = None) -> str:
     return json.dumps({
-        "bottom_line": [{"text": t, "passages": p} for t, p in bottom],
-        "sections": [{"key": k, "statements": [{"text": t, "passages": p} for t, p in items]}
+        "bottom_line": [item(t, p) for t, p in bottom],
+        "sections": [{"key": k, "statements": [item(t, p) for t, p in items]}
                      for k, items in (sections or [])],
     })
 
@@ -84,7 +90,8 @@ def test_a_valid_draft_becomes_a_verified_article(library: Library) -> None:
     with ScriptedChatServer([]) as server:
         server.replies = [{"content": draft([(faithful, [number]), (invented, [number])],
                                             [("management", [(faithful, [number])])])}]
-        article = answer_question(library, QUESTION, "clinician", settings_for(server.url))
+        article = answer_question(library, QUESTION, "clinician",
+                                  settings_for(server.url, revisions=0))
     assert article.composer == "llm" and article.model == "test-model"
     assert [s.text for s in article.bottom_line] == [faithful]
     assert all(s.verdict and s.verdict.supported for s in article.statements())
@@ -94,6 +101,54 @@ def test_a_valid_draft_becomes_a_verified_article(library: Library) -> None:
     request = server.requests[-1]
     assert request["response_format"]["type"] == "json_schema"
     assert request["response_format"]["json_schema"]["schema"] == Draft.model_json_schema()
+
+
+def test_a_paraphrase_resting_on_verbatim_quotes_passes(library: Library) -> None:
+    paraphrase = "Within half an hour, concentrate brought the INR under 1.5 for 62% of patients."
+    quote = ("in warfarin reversal, prothrombin complex concentrate restored the INR below 1.5 "
+             "within 30 minutes in 62% of patients")
+    number = passage_number(library, "62%")
+    invented_quote = "restored the INR at once in every patient"
+    reply = json.dumps({"bottom_line": [item(paraphrase, [number], quote),
+                                        item(paraphrase, [number], invented_quote)]})
+    with ScriptedChatServer([{"content": reply}]) as server:
+        article = answer_question(library, QUESTION, "clinician",
+                                  settings_for(server.url, revisions=0))
+    assert [s.text for s in article.bottom_line] == [paraphrase]
+    assert article.bottom_line[0].quotes == [quote]
+    assert f"In the source’s words: “{quote}”" in render_html(article)  # shown on hover
+    assert [s.verdict.reason for s in article.unsupported if s.verdict] == [
+        f"its quote “{invented_quote}” is not the words of passage {number}"]
+
+
+def test_rejected_statements_go_back_once_with_the_reason(library: Library) -> None:
+    faithful = "Intravenous vitamin K is given with concentrate in warfarin reversal."
+    invented = "Intravenous vitamin K is given with concentrate in every bleed."
+    number = passage_number(library, "vitamin K")
+    first = json.dumps({"bottom_line": [item(faithful, [number])],
+                        "sections": [{"key": "management", "statements": [
+                            item(invented, [number], "Intravenous vitamin K is given with "
+                                 "concentrate"), item(faithful, [number])]}]})
+    with ScriptedChatServer([{"content": first}, {"content": draft(
+            [(faithful, [number])], [("management", [(faithful, [number])] * 2)])}]) as server:
+        article = answer_question(library, QUESTION, "clinician", settings_for(server.url))
+    assert len(server.requests) == 2
+    revision = server.requests[1]["messages"][-1]["content"]
+    assert invented in revision and "does not say this" in revision
+    assert article.composer == "llm" and not article.unsupported
+    assert invented not in [s.text for s in article.statements()]
+
+
+def test_management_statements_are_numbered_steps_with_our_labels(library: Library) -> None:
+    number = passage_number(library, "vitamin K")
+    given = "Intravenous vitamin K is given with concentrate in warfarin reversal."
+    reply = json.dumps({"bottom_line": [item(given, [number])], "sections": [
+        {"key": "management", "statements": [{**item(given, [number]), "step": "first_line"}]}]})
+    with ScriptedChatServer([{"content": reply}]) as server:
+        article = answer_question(library, QUESTION, "clinician", settings_for(server.url))
+    block = article.sections[0].blocks[0]
+    assert isinstance(block, StepsBlock)
+    assert [s.label for s in block.steps] == ["First-line treatment"]
 
 
 def test_a_streamed_reply_reports_progress_but_never_the_draft(library: Library) -> None:
@@ -155,7 +210,8 @@ def test_a_document_cannot_change_structure_citations_or_markup(library: Library
                     [("management", [(TEXTS[0].split(": ", 1)[1], [1])])])
     with ScriptedChatServer([{"content": hostile.replace('"management"', '"HACKED"')},
                              {"content": hostile}]) as server:
-        article = answer_question(library, QUESTION, "clinician", settings_for(server.url))
+        article = answer_question(library, QUESTION, "clinician",
+                                  settings_for(server.url, revisions=0))
     assert len(server.requests) == 2, "a section key outside the schema is refused"
     sent = server.requests[0]["messages"][1]["content"]
     assert json.loads(sent)["evidence_passages"]  # documents travel as JSON strings: data
@@ -172,18 +228,26 @@ def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_the_real_local_model_is_wired_end_to_end(library: Library, real_server: str) -> None:
-    article = answer_question(library, QUESTION, "clinician",
-                              settings_for(real_server, model="gemma3-270m", retries=0,
-                                           timeout_seconds=600,
-                                           structured_output="json_object"))
-    # Whatever a base model writes, readers only see statements the verifier supports, and
-    # every citation resolves to a document of the library.
+@pytest.mark.parametrize("question", [QUESTION, "Is vitamin K given in warfarin reversal?"])
+def test_the_real_local_model_is_wired_end_to_end(library: Library, real_server: str,
+                                                   question: str) -> None:
+    settings = settings_for(real_server, model=MODEL_ALIAS, retries=0, timeout_seconds=900,
+                            max_tokens=700, structured_output="json_object")
+    article = answer_question(library, question, "clinician", settings)
+    # Whatever the model writes, readers only see statements the verifier supports, each
+    # resting on quotes that are the words of a document it cites; citations resolve to the
+    # library's documents, and the injected passage changes nothing.
+    assert article.bottom_line
     assert all(s.verdict and s.verdict.supported for s in article.statements())
     assert {r.id for r in article.references} <= {f"t:{n}" for n in range(4)}
-    assert "t:3" not in {r.id for r in article.references} or all(
-        "HACKED" not in s.title for s in article.sections)
+    assert all("HACKED" not in s.title for s in article.sections)
     if article.composer == "llm":
-        assert article.model == "gemma3-270m"
+        assert article.model == MODEL_ALIAS
+        documents = library.get_many(r.id for r in article.references)
+        by_number = {r.n: documents[r.id] for r in article.references}
+        for statement in article.statements():
+            texts = [flat_text(by_number[n].full_text()) for n in statement.citations]
+            assert statement.quotes and all(
+                any(flat_text(q).strip(" .;:\"'") in t for t in texts) for q in statement.quotes)
     else:
-        assert "gemma3-270m" in article.coverage.note
+        assert MODEL_ALIAS in article.coverage.note

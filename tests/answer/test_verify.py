@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curbside.answer.verify import verify_article, verify_lines, verify_statement
+from curbside.answer.verify import (
+    evidence_passage,
+    source_text,
+    verify_article,
+    verify_lines,
+    verify_statement,
+)
+from curbside.learned.entailment_model import entailment_judge
 from curbside.library.store import Library
 from curbside.models import (
     Article,
@@ -77,6 +84,48 @@ def test_british_spelling_of_a_cited_word_is_accepted() -> None:
     document = DOCUMENT.model_copy(update={"sections": [DocumentSection(
         text="Synthetic: the haematoma resolved within 3 months.")]})
     assert check("The hematoma resolved within 3 months.", [document])[0]
+
+
+def judged(text: str, documents: list[Document] | None = None,
+           floor: float = 0.5) -> tuple[bool, str]:
+    verdict = verify_statement(text, [DOCUMENT] if documents is None else documents, rare,
+                               judge=entailment_judge(), floor=floor)
+    return verdict.supported, verdict.reason
+
+
+def test_with_the_entailment_model_a_faithful_paraphrase_passes() -> None:
+    # Without it, the source's key words are required and the paraphrase is turned away.
+    paraphrase = "Apixaban reduced recurrent thrombosis by a third (34%) over 12 months."
+    assert not check(paraphrase)[0]
+    assert judged(paraphrase) == (True, "")
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("Apixaban reduced recurrent thrombosis by 43% over 12 months.", "43"),
+        ("Major bleeding did differ between the groups.", "negation"),
+        ("Apixaban increased recurrent thrombosis over 12 months.", "direction"),
+        ("Apixaban cured eczema in children.", "does not say this"),
+    ],
+)
+def test_with_the_entailment_model_false_statements_are_still_caught(statement: str,
+                                                                     named: str) -> None:
+    supported, reason = judged(statement)
+    assert not supported and named in reason
+
+
+def test_a_quote_of_the_cited_source_needs_no_judgement() -> None:
+    # A floor no probability reaches: only the source's own words can pass.
+    assert judged("apixaban reduced recurrent thrombosis by 34% over 12 months", floor=1.0)[0]
+    assert not judged("Apixaban reduced recurrent thrombosis by a third.", floor=1.0)[0]
+
+
+def test_the_evidence_read_is_the_closest_sentences_of_every_cited_source() -> None:
+    read = [source_text(DOCUMENT), source_text(OTHER)]
+    passage = evidence_passage("Apixaban lowered thrombosis; emollients helped eczema.", read)
+    assert "apixaban reduced recurrent thrombosis" in passage
+    assert "eczema improved with emollients" in passage
 
 
 _WORDS = st.sampled_from("""synthetic warfarin dose was adjusted weekly in outpatients with

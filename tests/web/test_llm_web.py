@@ -19,8 +19,8 @@ from curbside.editorial.accounts import Accounts
 from curbside.library.store import Library
 from curbside.models import Document, DocumentSection
 from tests.answer.chat_servers import ScriptedChatServer
-from tests.answer.test_llm import QUESTION, TEXTS, draft, passage_number
-from tests.stores import board_db
+from tests.answer.test_llm import QUESTION, TEXTS, draft, item, passage_number
+from tests.stores import board_db, sql
 from tests.web.conftest import start_server
 
 PASSWORD = "synthetic-password-3"
@@ -86,6 +86,31 @@ def test_the_browser_follows_the_work_and_opens_the_article(llm_site: Site,
     page.close()
 
 
+def _reader_answers(site: Site) -> int:
+    with Library(site.library_dir) as library:
+        return int(sql(board_db(library), "SELECT count(*) FROM reader_answers")[0][0])
+
+
+def test_a_reader_who_leaves_stops_the_model_and_nothing_is_kept(llm_site: Site) -> None:
+    model = llm_site.model
+    # A long reply the model writes slowly: 300 chunks, a tenth of a second apart.
+    model.replies.insert(0, {"content": draft([(STATEMENT, [llm_site.number])] * 60),
+                             "chunk_delay": 0.1})
+    before, abandoned = _reader_answers(llm_site), len(model.abandoned)
+    with httpx.stream("POST", f"{llm_site.base}/ask/stream", data={"question": QUESTION},
+                      timeout=60) as response:
+        for line in response.iter_lines():
+            if line.startswith("data: ") and "is writing" in line:
+                break  # the model has begun; the reader closes the page
+    model.idle.wait()
+    # The model's stream was closed by Curbside long before its end, and no answer was kept.
+    assert len(model.abandoned) == abandoned + 1
+    assert model.abandoned[-1] < 100
+    assert _reader_answers(llm_site) == before
+    # The worker is free again: the next reader gets an article.
+    assert httpx.post(f"{llm_site.base}/api/ask", json={"question": QUESTION},
+                      timeout=60).status_code == 201
+
 
 INVENTED = "Intravenous vitamin K is not given with concentrate in warfarin reversal."
 
@@ -93,8 +118,14 @@ INVENTED = "Intravenous vitamin K is not given with concentrate in warfarin reve
 def test_reviewers_see_rejected_statements_struck_through_and_readers_never(
         llm_site: Site) -> None:
     base = llm_site.base
-    llm_site.model.replies.insert(0, {"content": draft(
-        [(STATEMENT, [llm_site.number]), (INVENTED, [llm_site.number])])})
+    # The invented statement quotes its source faithfully and says the opposite of it.
+    number = llm_site.number
+    # It says so again when sent back with the reason: it stays off the page.
+    invented = {"content": json.dumps({"bottom_line": [
+        item(STATEMENT, [number]),
+        item(INVENTED, [number], quote="intravenous vitamin K is given with concentrate")],
+        "sections": []})}
+    llm_site.model.replies[:0] = [invented, invented]
     answer = httpx.post(f"{base}/api/ask", json={"question": QUESTION}, timeout=60).json()
     assert [s["text"] for s in answer["unsupported"]] == [INVENTED]
     reader_page = httpx.get(f"{base}/articles/{answer['id']}").text
